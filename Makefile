@@ -1,0 +1,46 @@
+# Watchlist press: `make pdf` builds every brief in content/ into build/.
+
+PYTHON ?= python3
+VENV ?= .venv
+OUT ?= build
+PY := $(VENV)/bin/python
+BRIEFS := $(wildcard content/*.md)
+PDFS := $(patsubst content/%.md,$(OUT)/%.pdf,$(BRIEFS))
+DEPENDS := build.py $(wildcard templates/*.html) $(wildcard styles/*.css) $(VENV)/.run
+
+.PHONY: help pdf html test lint format clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+pdf: $(PDFS) ## Build every content/*.md into build/<stem>.pdf
+
+html: $(VENV)/.run ## Also write build/<stem>.html, the HTML handed to WeasyPrint
+	$(PY) build.py --html -o $(OUT)
+
+$(OUT)/%.pdf: content/%.md $(DEPENDS)
+	$(PY) build.py $< -o $(OUT)
+
+test: $(VENV)/.test ## Run the tests and the linter
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.test ## Lint with ruff
+	$(PY) -m ruff check .
+
+format: $(VENV)/.test ## Format with ruff
+	$(PY) -m ruff format .
+
+clean: ## Remove build output
+	rm -rf $(OUT)
+
+$(VENV)/.run: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check 'pip==26.3'
+	$(PY) -m pip install -q --group run
+	touch $@
+
+$(VENV)/.test: $(VENV)/.run
+	$(PY) -m pip install -q --group test
+	touch $@
