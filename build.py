@@ -134,10 +134,12 @@ def validate(path: Path, source: str) -> dict:
         raise BriefError(path, 2, "front matter must be 'key: value' lines")
     lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
     meta = {}
-    for key, value in data.items():
+    for key in data:
         if str(key) not in SCHEMA:
             allowed = ", ".join(SCHEMA)
-            raise BriefError(path, lines.get(str(key), 2), f"unknown key '{key}'; allowed: {allowed}")
+            raise BriefError(
+                path, lines.get(str(key), 2), f"unknown key '{key}'; allowed: {allowed}"
+            )
     for key, (required, default, meaning) in SCHEMA.items():
         if key not in data:
             if required:
@@ -273,11 +275,22 @@ class Figures(Treeprocessor):
                 parent.remove(para)
 
 
+class Links(Treeprocessor):
+    """Make `#` and relative links placeholder `<a>`s (no href): nothing to follow in a PDF."""
+
+    def run(self, root: etree.Element) -> None:
+        for link in root.iter("a"):
+            href = link.get("href", "")
+            if href == "#" or not re.match(r"(#.|https?:|mailto:)", href):
+                link.attrib.pop("href", None)
+
+
 class PressExtension(Extension):
     """Register the press's tree changes after inline parsing, before prettifying."""
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(Footnotes(md), "press-footnotes", 17)
+        md.treeprocessors.register(Links(md), "press-links", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
         md.treeprocessors.register(Sections(md), "press-sections", 15)
 
@@ -305,7 +318,7 @@ def convert(brief: Brief) -> str:
     """Markdown → sanitized HTML body, with sections, page-foot notes and figures."""
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "sane_lists", PressExtension()],
-        extension_configs={"footnotes": {"BACKLINK_TEXT": ""}},
+        extension_configs={"tables": {"use_align_attribute": True}},
         output_format="html",
     )
     html = md.convert(brief.markdown)
@@ -331,7 +344,9 @@ def check_depth(brief: Brief, html: str) -> None:
         depth += -1 if match[1] else 1
         deepest = max(deepest, depth)
     if deepest > MAX_DEPTH:
-        raise BriefError(brief.path, brief.body_line, f"content nested {deepest} deep; at most {MAX_DEPTH}")
+        raise BriefError(
+            brief.path, brief.body_line, f"content nested {deepest} deep; at most {MAX_DEPTH}"
+        )
 
 
 def placeholder_warnings(brief: Brief) -> list[str]:
@@ -467,7 +482,9 @@ def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> None:
         raise BriefError(brief.path, 1, "content is nested too deeply to lay out") from None
     finally:
         LOGGER.removeHandler(collector)
-    brief.warnings += [f"{display(brief.path)}:1: warning: {r.getMessage()}" for r in collector.records]
+    brief.warnings += [
+        f"{display(brief.path)}:1: warning: {r.getMessage()}" for r in collector.records
+    ]
     write_atomically(target, pdf)
 
 
@@ -510,8 +527,9 @@ def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(
         prog="build.py",
         description="Build Watchlist briefs (Markdown with front matter) into tagged PDF/UA-1.",
-        epilog="Exit status: 0 built; 1 a brief has an error (printed as path:line: error: "
-        "message); 2 usage error.",
+        epilog="exit status:\n  0  every brief built\n"
+        "  1  a brief has an error, printed as path:line: error: message\n  2  usage error",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cli.add_argument("files", nargs="*", type=Path, metavar="FILE",
                      help="briefs to build (default: every content/*.md)")  # fmt: skip

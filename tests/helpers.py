@@ -1,0 +1,90 @@
+"""Readers for what a built brief contains: text, structure, fonts."""
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import tinyhtml5
+
+# Hyphens are dropped: WeasyPrint's hyphenation and the fonts' shared hyphen glyph
+# make "-" and U+2010 indistinguishable in extracted text.
+HYPHENS = "-\u2010\u00ad"
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page, as PDFium extracts it."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def squash(text: str) -> str:
+    """Compare text without case, whitespace or hyphens."""
+    return re.sub(rf"[\s{re.escape(HYPHENS)}]+", "", text).casefold()
+
+
+def source_sentences(markdown: str) -> list[str]:
+    """Each sentence of a plain-text or Markdown source, links and emphasis removed.
+
+    Footnote calls end a fragment: in the PDF their number stands in the text.
+    """
+    text = re.sub(r"\[\^\w+\]", "\n", markdown)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\*+|^#+ |^- |^> ", "", text, flags=re.M)
+    text = re.sub(r"(?<=\S)\n(?=\S)", " ", text)  # join the lines of a paragraph
+    sentences = []
+    for line in text.splitlines():
+        sentences += [s for s in re.split(r"(?<=[.!?:])\s+", line.strip()) if s]
+    return sentences
+
+
+def body_text(pdf: Path, running_head: str) -> str:
+    """The text of all pages without running heads and folios, which interrupt sentences."""
+    head = squash(running_head)
+    lines = "\n".join(page_texts(pdf)).splitlines()
+    return "\n".join(
+        line
+        for line in lines
+        if squash(line) != head and not re.fullmatch(r"Page \d+ of \d+\s*", line)
+    )
+
+
+def html_tree(path: Path):
+    """The built HTML as an ElementTree (namespace-free)."""
+    return tinyhtml5.parse(path.read_text(encoding="utf-8"), namespace_html_elements=False)
+
+
+def embedded_fonts(pdf: Path) -> list[pikepdf.Dictionary]:
+    """Every font dictionary used on any page, descendant fonts included."""
+    fonts = {}
+    with pikepdf.open(pdf) as document:
+        for page in document.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                for f in [font, *font.get("/DescendantFonts", [])]:
+                    fonts[str(f.BaseFont)] = {
+                        "name": str(f.BaseFont),
+                        "embedded": "/FontDescriptor" in f
+                        and any(
+                            k in f.FontDescriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                        ),
+                    }
+    return list(fonts.values())
+
+
+def structure_elements(pdf: Path) -> list[tuple[str, dict]]:
+    """The tagged structure tree, flattened in document order: (type, attributes)."""
+    found = []
+    with pikepdf.open(pdf) as document:
+        stack = [document.Root.StructTreeRoot]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Dictionary):
+                if "/S" in node:
+                    found.append((str(node.S), {k: str(v) for k, v in node.items() if k == "/Alt"}))
+                kids = node.get("/K")
+                if kids is not None:
+                    stack += list(reversed(kids)) if isinstance(kids, pikepdf.Array) else [kids]
+    return found

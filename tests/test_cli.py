@@ -1,0 +1,141 @@
+"""The command line's contract: exit codes, `path:line: error:` messages, outputs."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, SAMPLE, run
+from helpers import html_tree
+
+import build
+
+GOOD = """---
+country: Testland
+title: A title
+date: 2024-02
+rating: narrowed
+---
+
+## Introduction
+
+Text.
+"""
+
+
+def write(tmp_path, text, name="brief.md"):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (GOOD.replace("rating: narrowed", "rating: obstructd"), 5, "unknown rating 'obstructd'; allowed: closed, repressed, obstructed, narrowed, open"),
+        (GOOD.replace("date: 2024-02", "date: March 2022"), 4, "bad date 'March 2022'"),
+        (GOOD.replace("date: 2024-02", "date: 2024-13"), 4, "bad date '2024-13'"),
+        (GOOD.replace("title: A title\n", ""), 1, "missing required key 'title'"),
+        (GOOD.replace("title: A title", "title: A title\nsubtitle: x"), 4, "unknown key 'subtitle'; allowed: country, title"),
+        (GOOD.replace("title: A title", "title: [unclosed"), 4, "front matter is not valid YAML"),
+        (GOOD.replace("country: Testland", "country: Testland\n  bad: indent"), 3, "front matter is not valid YAML"),
+        (GOOD.replace("layout", "x").replace("rating: narrowed", "rating: narrowed\nlayout: nosuch"), 1, "unknown layout 'nosuch'"),
+        (GOOD.replace("---\n", "", 1), 1, "a brief starts with front matter"),
+        ("---\ncountry: x\n", 1, "no closing '---'"),
+        ("", 1, "a brief starts with front matter"),
+        (GOOD.encode() + b"\n\xff\xfe broken\n", 12, "not UTF-8"),
+        (GOOD.replace("country: Testland", "country: [a, b]"), 2, "'country' must be text"),
+    ],
+)  # fmt: skip
+def test_front_matter_errors_name_file_and_line(tmp_path, text, line, message):
+    path = write(tmp_path, text)
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+    assert status == 1
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
+    assert stderr.startswith(f"{path}:{line}: error: "), stderr
+    assert message in stderr
+    assert not (tmp_path / "out" / "brief.pdf").exists()
+
+
+def test_bom_and_crlf_are_read(tmp_path):
+    path = write(tmp_path, b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
+    assert build.read(path).meta["country"] == "Testland"
+
+
+@pytest.mark.parametrize("rating", build.RATINGS)
+def test_any_rating_renders_with_its_own_marked_step(tmp_path, rating):
+    path = write(tmp_path, GOOD.replace("narrowed", rating))
+    status, _, stderr = run([str(path), "-o", str(tmp_path), "--html"])
+    assert status == 0, stderr
+    tree = html_tree(tmp_path / "brief.html")
+    marked = tree.findall(".//li[@aria-current='true']")
+    assert [li.get("data-rating") for li in marked] == [rating]
+    assert tree.find(".//p[@id='verdict']/strong").text == rating.upper()
+
+
+def test_help_explains_the_contract():
+    status, stdout, _ = run(["--help"])
+    assert status == 0
+    for words in ("--html", "-o", "exit status", "path:line: error: message", "content/*.md"):
+        assert words in stdout
+
+
+def test_usage_error_exits_2():
+    status, _, stderr = run(["--no-such-option"])
+    assert status == 2 and "usage:" in stderr
+
+
+def test_missing_file_exits_1(tmp_path):
+    status, _, stderr = run([str(tmp_path / "nope.md"), "-o", str(tmp_path)])
+    assert status == 1
+    assert stderr.startswith(f"{tmp_path / 'nope.md'}:1: error: no such file")
+
+
+def test_one_bad_brief_does_not_stop_the_others(tmp_path):
+    bad = write(tmp_path, GOOD.replace("narrowed", "unknown"), "bad.md")
+    good = write(tmp_path, GOOD, "good.md")
+    status, _, _ = run([str(bad), str(good), "-o", str(tmp_path / "out")])
+    assert status == 1
+    assert (tmp_path / "out" / "good.pdf").exists()
+    assert not (tmp_path / "out" / "bad.pdf").exists()
+
+
+def test_jinja_syntax_in_content_prints_literally(tmp_path):
+    path = write(tmp_path, GOOD.replace("Text.", "Keep {{ meta.rating }} and {% raw %} as typed."))
+    status, _, stderr = run([str(path), "-o", str(tmp_path), "--html"])
+    assert status == 0, stderr
+    assert "Keep {{ meta.rating }} and {% raw %} as typed." in (tmp_path / "brief.html").read_text()
+
+
+def test_raw_html_is_sanitized(tmp_path):
+    evil = (
+        '<script>alert(1)</script><link rel="attachment" href="/etc/hostname"><p onclick="x">ok</p>'
+    )
+    path = write(tmp_path, GOOD.replace("Text.", evil))
+    status, _, stderr = run([str(path), "-o", str(tmp_path), "--html"])
+    assert status == 0, stderr
+    html = (tmp_path / "brief.html").read_text()
+    assert "<script" not in html and "attachment" not in html and "onclick" not in html
+
+
+def test_images_outside_the_brief_folder_are_refused(tmp_path):
+    folder = tmp_path / "brief"
+    folder.mkdir()
+    path = write(folder, GOOD.replace("Text.", "![secret](../secret.png)"))
+    (tmp_path / "secret.png").write_bytes((ROOT / "tests" / "briefs" / "chart.svg").read_bytes())
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+    assert status == 1
+    assert re.match(rf"{re.escape(str(path))}:\d+: error: .*outside the brief's folder", stderr), (
+        stderr
+    )
+
+
+def test_two_builds_in_separate_processes_are_identical(tmp_path):
+    outputs = []
+    for n, tz in enumerate(("UTC", "Pacific/Kiritimati")):
+        out = tmp_path / str(n)
+        env = {**os.environ, "TZ": tz}
+        subprocess.run([sys.executable, str(ROOT / "build.py"), str(SAMPLE), "-o", str(out)], env=env, check=True, capture_output=True)  # fmt: skip
+        outputs.append((out / f"{SAMPLE.stem}.pdf").read_bytes())
+    assert outputs[0] == outputs[1]

@@ -1,0 +1,224 @@
+"""What the built PDFs contain: text, rating, structure, metadata, fonts, geometry."""
+
+import re
+
+import pikepdf
+import pypdfium2
+import pytest
+from conftest import KAZAKHSTAN, ROOT
+from helpers import (
+    body_text,
+    embedded_fonts,
+    html_tree,
+    page_texts,
+    source_sentences,
+    squash,
+    structure_elements,
+)
+
+import build
+
+A4 = (595.28, 841.89)
+FILLS = {
+    "closed": (0xE7, 0x1D, 0x26),
+    "repressed": (0xE4, 0x6C, 0x16),
+    "obstructed": (0xF6, 0xAB, 0x17),
+    "narrowed": (0xAC, 0xAF, 0x3D),
+    "open": (0x00, 0x9D, 0x5C),
+}
+
+
+def test_builds_cleanly(brief):
+    assert brief.status == 0, brief.stderr
+    assert brief.pdf.read_bytes().startswith(b"%PDF-")
+    assert "Traceback" not in brief.stderr
+
+
+def test_weasyprint_logged_nothing(brief):
+    """Every line on stderr is a placeholder-link report: WeasyPrint logged nothing."""
+    lines = brief.stderr.splitlines()
+    assert all("warning: placeholder link (#)" in line for line in lines), lines
+
+
+def test_placeholder_links_are_each_reported(kazakhstan):
+    source = KAZAKHSTAN.read_text(encoding="utf-8")
+    reported = [line for line in kazakhstan.stderr.splitlines() if "placeholder link" in line]
+    assert len(reported) == source.count("](#)") > 30
+    first = next(i for i, line in enumerate(source.splitlines(), 1) if "](#)" in line)
+    assert reported[0].startswith(f"content/kazakhstan-2022-03.md:{first}: warning:")
+
+
+def test_every_sentence_of_the_source_is_in_the_pdf(kazakhstan):
+    source = (ROOT.parent / "shared" / "brief-kazakhstan-2022-03.txt").read_text(encoding="utf-8")
+    text = squash(body_text(kazakhstan.pdf, "CIVICUS Monitor Watchlist — Kazakhstan"))
+    missing = [s for s in source_sentences(source) if squash(s) not in text]
+    assert not missing
+
+
+def test_every_sentence_of_the_content_file_is_in_the_pdf(brief):
+    body = brief.source.read_text(encoding="utf-8").split("---", 2)[2]
+    body = re.sub(r"^!\[.*$|^\|.*\|$|^\[\^\w+\]: ", "", body, flags=re.M)
+    meta = build.read(brief.source).meta
+    text = squash(body_text(brief.pdf, f"{meta['series']} — {meta['country']}"))
+    assert [s for s in source_sentences(body) if squash(s) not in text] == []
+
+
+def test_the_current_rating_is_marked_in_html_and_pdf(brief):
+    meta = build.read(brief.source).meta
+    current = html_tree(brief.html).findall(".//ol[@id='scale']/li[@aria-current='true']")
+    assert [li.get("data-rating") for li in current] == [meta["rating"]]
+    steps = [li.get("data-rating") for li in html_tree(brief.html).findall(".//ol[@id='scale']/li")]
+    assert steps == list(build.RATINGS)
+    cover = squash(page_texts(brief.pdf)[0])
+    assert squash(f"{meta['country']} is rated {meta['rating']}") in cover
+    assert squash(f"{meta['rating']} current rating") in cover
+
+
+def test_the_cover_carries_the_rating_colour_to_the_edges(brief):
+    rating = build.read(brief.source).meta["rating"]
+    document = pypdfium2.PdfDocument(brief.pdf)
+    image = document[0].render(scale=0.5).to_pil().convert("RGB")
+    document.close()
+    for x, y in [(1, 1), (image.width - 2, 1), (image.width // 2, 40)]:
+        assert image.getpixel((x, y)) == FILLS[rating]
+
+
+def test_recommendations_per_audience(brief):
+    """Each `###` audience of the source is a heading followed by its own list."""
+    source = brief.source.read_text(encoding="utf-8").split("## Recommendations", 1)[1]
+    expected = {}
+    for line in source.splitlines():
+        if line.startswith("### "):
+            audience = line[4:].strip()
+            expected[audience] = 0
+        elif line.startswith("- "):
+            expected[audience] += 1
+    section = html_tree(brief.html).find(".//section[@id='recommendations']")
+    found, audience = {}, None
+    for child in section:
+        if child.tag == "h3":
+            audience = "".join(child.itertext()).strip()
+        elif child.tag == "ul":
+            found[audience] = len(child.findall("li"))
+    assert found == expected
+    assert sum(1 for kind, _ in structure_elements(brief.pdf) if kind == "/LI") >= sum(
+        found.values()
+    )
+
+
+def test_every_h2_is_a_section_with_an_id(brief):
+    tree = html_tree(brief.html)
+    main = tree.find(".//main")
+    assert [child.tag for child in main] == ["section"] * len(main)
+    for section in main:
+        assert section.get("id") and section[0].tag == "h2"
+
+
+def test_metadata(brief):
+    meta = build.read(brief.source).meta
+    with pikepdf.open(brief.pdf) as pdf:
+        info = pdf.docinfo
+        assert str(info["/Title"]) == f"{meta['country']}: {meta['title']}"
+        assert str(info["/Author"]) == meta["author"]
+        assert str(info["/Subject"]) == f"{meta['series']}. {meta['doctype']}."
+        assert meta["country"] in str(info["/Keywords"]) and meta["rating"] in str(
+            info["/Keywords"]
+        )
+        stamp = meta["date"].strftime("D:%Y%m%d000000")
+        assert str(info["/CreationDate"]).startswith(stamp)
+        assert str(info["/ModDate"]).startswith(stamp)
+        assert str(pdf.Root.Lang) == meta["lang"]
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+
+
+def test_tagged_pdf_ua(brief):
+    with pikepdf.open(brief.pdf) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert "/StructTreeRoot" in pdf.Root
+        assert pdf.open_metadata().get("pdfuaid:part") == "1"
+    kinds = {kind for kind, _ in structure_elements(brief.pdf)}
+    assert {"/H1", "/H2", "/P", "/L", "/LI"} <= kinds
+
+
+def test_bookmarks_follow_the_headings(brief):
+    tree = html_tree(brief.html)
+    headings = [
+        "".join(h.itertext()).strip() for h in tree.iter() if h.tag in ("h1", "h2", "h3", "h4")
+    ]
+    with pikepdf.open(brief.pdf) as pdf, pdf.open_outline() as outline:
+        titles, items = [], list(outline.root)
+        while items:
+            item = items.pop(0)
+            titles.append(item.title)
+            items[:0] = item.children
+    assert [squash(t) for t in titles] == [squash(h) for h in headings]
+
+
+def test_pages_are_a4(brief):
+    with pikepdf.open(brief.pdf) as pdf:
+        for page in pdf.pages:
+            box = [float(v) for v in page.MediaBox]
+            assert box[2] - box[0] == pytest.approx(A4[0], abs=0.1)
+            assert box[3] - box[1] == pytest.approx(A4[1], abs=0.1)
+
+
+def test_running_heads_and_folios(brief):
+    meta = build.read(brief.source).meta
+    pages = page_texts(brief.pdf)
+    assert "page 1 of" not in squash(pages[0])
+    for number, text in enumerate(pages[1:], 2):
+        assert squash(f"Page {number} of {len(pages)}") in squash(text)
+        assert squash(f"{meta['series']} — {meta['country']}") in squash(text)
+
+
+def test_only_the_pinned_fonts_embedded_and_subset(brief):
+    fonts = embedded_fonts(brief.pdf)
+    assert fonts
+    for font in fonts:
+        assert re.fullmatch(r"/[A-Z]{6}\+Press-(Sans|Serif)(-[A-Za-z-]+)?", font["name"]), font
+        assert font["embedded"], font
+
+
+def test_sample_footnotes_sit_at_the_foot_of_their_page(sample):
+    pages = page_texts(sample.pdf)
+    document = pypdfium2.PdfDocument(sample.pdf)
+    for call, note in [("It carries a footnote", "belongs at the foot of the page"),
+                       ("all present", "a footnote in Cyrillic")]:  # fmt: skip
+        number = next(i for i, text in enumerate(pages) if call in text)
+        assert note in pages[number]
+        textpage = document[number].get_textpage()
+        searcher = textpage.search(note)
+        first = searcher.get_next()
+        box = textpage.get_charbox(first[0])
+        assert box[1] < 841.89 * 0.2  # in the bottom fifth of the page (PDF y grows upwards)
+    document.close()
+
+
+def test_sample_table_header_repeats(sample):
+    pages = [text for text in page_texts(sample.pdf) if "Sample event number" in text]
+    assert len(pages) >= 2
+    assert all("Year Event Organisations affected" in text for text in pages)
+
+
+def test_sample_figure_has_alt_and_caption(sample):
+    figures = [attrs for kind, attrs in structure_elements(sample.pdf) if kind == "/Figure"]
+    alts = {attrs.get("/Alt") for attrs in figures}
+    assert "A bar chart of registered organisations by year, rising from 12 to 30" in alts
+    assert "A small square marker" in alts
+    assert "Registered organisations by year (sample data)" in " ".join(page_texts(sample.pdf))
+    figure = html_tree(sample.html).find(".//figure")
+    assert figure.find("figcaption").text == "Registered organisations by year (sample data)"
+
+
+def test_sample_cyrillic_text_and_links(sample):
+    text = " ".join(page_texts(sample.pdf))
+    assert "Коммерциялық емес ұйымдар туралы заң" in text
+    assert "Қазақстан Республикасы" in text
+    with pikepdf.open(sample.pdf) as pdf:
+        uris = [
+            str(a.A.URI)
+            for p in pdf.pages
+            for a in p.get("/Annots", [])
+            if "/URI" in a.get("/A", {})
+        ]
+    assert uris == ["https://example.org/brief"]
