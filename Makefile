@@ -8,7 +8,7 @@ BRIEFS := $(wildcard content/*.md)
 PDFS := $(patsubst content/%.md,$(OUT)/%.pdf,$(BRIEFS))
 DEPENDS := build.py $(wildcard templates/*.html) $(wildcard styles/*.css) $(VENV)/.run
 
-.PHONY: help pdf html test lint format clean
+.PHONY: help pdf html preview docs test lint format clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,6 +17,13 @@ pdf: $(PDFS) ## Build every content/*.md into build/<stem>.pdf
 
 html: $(VENV)/.run ## Also write build/<stem>.html, the HTML handed to WeasyPrint
 	$(PY) build.py --html -o $(OUT)
+
+preview: $(VENV)/.run ## Render every page of every brief to build/preview/*.png
+	$(PY) build.py --preview -o $(OUT)
+
+docs: preview ## Refresh the README's pictures of the Kazakhstan brief
+	cp $(OUT)/preview/kazakhstan-2022-03-1.png docs/cover.png
+	cp $(OUT)/preview/kazakhstan-2022-03-2.png docs/inner-page.png
 
 $(OUT)/%.pdf: content/%.md $(DEPENDS)
 	$(PY) build.py $< -o $(OUT)

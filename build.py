@@ -72,6 +72,7 @@ class Config:
 
     out_dir: Path = ROOT / "build"
     html: bool = False
+    preview: bool = False
     templates: Path = ROOT / "templates"
     styles: tuple[Path, ...] = (ROOT / "styles" / "brief.css",)
     pdf_variant: str = "pdf/ua-1"
@@ -519,7 +520,27 @@ def build(path: Path, config: Config) -> Brief:
     if config.html:
         write_atomically(config.out_dir / f"{path.stem}.html", html)
     print_pdf(brief, html, config, config.out_dir / f"{path.stem}.pdf")
+    if config.preview:
+        preview(config.out_dir / f"{path.stem}.pdf", config.out_dir / "preview")
     return brief
+
+
+def preview(pdf: Path, folder: Path, dpi: int = 96) -> list[Path]:
+    """Render every page of a PDF to `folder/<stem>-<n>.png`."""
+    import pypdfium2
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"{pdf.stem}-*.png"):
+        old.unlink()
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        pages = []
+        for number, page in enumerate(document, 1):
+            pages.append(folder / f"{pdf.stem}-{number}.png")
+            page.render(scale=dpi / 72).to_pil().save(pages[-1], optimize=True)
+        return pages
+    finally:
+        document.close()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -537,6 +558,8 @@ def parser() -> argparse.ArgumentParser:
                      help="output folder (default: build/)")  # fmt: skip
     cli.add_argument("--html", action="store_true",
                      help="also write DIR/<stem>.html, the HTML handed to WeasyPrint")  # fmt: skip
+    cli.add_argument("--preview", action="store_true",
+                     help="also render every page to DIR/preview/<stem>-<n>.png")  # fmt: skip
     return cli
 
 
@@ -544,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     """Build the briefs named on the command line; return the exit status."""
     args = parser().parse_args(argv)
     files = args.files or sorted((ROOT / "content").glob("*.md"))
-    config = Config(out_dir=args.out, html=args.html)
+    config = Config(out_dir=args.out, html=args.html, preview=args.preview)
     status = 0
     for path in files:
         start = time.perf_counter()
