@@ -442,14 +442,17 @@ def fetcher_class():
             elif parts.scheme == "file" and not parts.netloc:
                 path = Path(unquote(parts.path)).resolve()
                 if not any(path.is_relative_to(root) for root in self.roots):
-                    raise ValueError(f"refused: {path} is outside the brief's folder")
+                    raise ValueError(f"refused {url}: outside the brief's folder")
             else:
-                raise ValueError(f"refused: {url} (only the brief's own files are read)")
-            info = path.stat()
+                raise ValueError(f"refused {url}: only the brief's own files are read")
+            try:
+                info = path.stat()
+            except OSError:
+                raise ValueError(f"{url}: no such file") from None
             if not stat.S_ISREG(info.st_mode):
-                raise ValueError(f"refused: {path} is not a regular file")
+                raise ValueError(f"refused {url}: not a regular file")
             if info.st_size > MAX_FETCH_BYTES:
-                raise ValueError(f"refused: {path} is larger than {MAX_FETCH_BYTES} bytes")
+                raise ValueError(f"refused {url}: larger than {MAX_FETCH_BYTES // 2**20} MiB")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
 
@@ -478,13 +481,14 @@ def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> None:
         pdf = document.write_pdf(pdf_variant=config.pdf_variant)
         fail_on_errors(brief, collector.records)
     except FatalURLFetchingError as error:
-        raise BriefError(brief.path, 1, f"{error} ({error.__cause__})") from None
+        raise located(brief, str(error.__cause__ or error)) from None
     except RecursionError:
         raise BriefError(brief.path, 1, "content is nested too deeply to lay out") from None
     finally:
         LOGGER.removeHandler(collector)
     brief.warnings += [
-        f"{display(brief.path)}:1: warning: {r.getMessage()}" for r in collector.records
+        str(located(brief, r.getMessage())).replace(": error: ", ": warning: ", 1)
+        for r in collector.records
     ]
     write_atomically(target, pdf)
 
@@ -493,7 +497,20 @@ def fail_on_errors(brief: Brief, records: list[logging.LogRecord]) -> None:
     """Turn the first ERROR WeasyPrint logged into a build failure."""
     for record in records:
         if record.levelno >= logging.ERROR:
-            raise BriefError(brief.path, 1, f"WeasyPrint: {record.getMessage()}")
+            raise located(brief, record.getMessage().rstrip(": "))
+
+
+def located(brief: Brief, message: str) -> BriefError:
+    """An error at the Markdown line naming the file a message is about, URLs made relative."""
+    folder = brief.path.resolve().parent.as_uri() + "/"
+    message = message.replace(folder, "")
+    line = 1
+    for name in re.findall(r"[\w.-]+\.\w+", unquote(message)):
+        hits = [i for i, text in enumerate(brief.markdown.split("\n")) if name in text]
+        if hits:
+            line = brief.body_line + hits[0]
+            break
+    return BriefError(brief.path, line, message)
 
 
 def write_atomically(target: Path, data: bytes | str) -> None:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from conftest import ROOT, SAMPLE, run
-from helpers import html_tree
+from helpers import html_tree, page_texts
 
 import build
 
@@ -139,3 +139,32 @@ def test_two_builds_in_separate_processes_are_identical(tmp_path):
         subprocess.run([sys.executable, str(ROOT / "build.py"), str(SAMPLE), "-o", str(out)], env=env, check=True, capture_output=True)  # fmt: skip
         outputs.append((out / f"{SAMPLE.stem}.pdf").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_missing_image_names_its_line(tmp_path):
+    path = write(tmp_path, GOOD.replace("Text.", "Text.\n\n![A chart](nothere.png)"))
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+    assert status == 1
+    assert stderr == f"{path}:12: error: nothere.png: no such file\n"
+
+
+def test_an_error_logged_by_weasyprint_fails_the_build(tmp_path):
+    (tmp_path / "broken.png").write_bytes(b"not an image")
+    path = write(tmp_path, GOOD.replace("Text.", "Text.\n\n![A chart](broken.png)"))
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+    assert status == 1
+    assert stderr == f"{path}:12: error: Failed to load image at 'broken.png'\n"
+    assert not (tmp_path / "out" / "brief.pdf").exists()
+
+
+def test_contents_page_numbers_point_at_the_sections(tmp_path):
+    text = GOOD.replace("rating: narrowed", "rating: narrowed\ncontents: true")
+    text += "\n## Second section\n\n" + "Long text. " * 400 + "\n\n## Third section\n\nEnd.\n"
+    path = write(tmp_path, text)
+    status, _, stderr = run([str(path), "-o", str(tmp_path)])
+    assert status == 0, stderr
+    pages = page_texts(tmp_path / "brief.pdf")
+    listing = {m[1]: int(m[2]) for m in re.finditer(r"(\w[\w ]+?)\s*\.{3,}\s*(\d+)", pages[1])}
+    assert set(listing) == {"Introduction", "Second section", "Third section"}
+    for heading, number in listing.items():
+        assert heading.upper() in pages[number - 1]
