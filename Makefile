@@ -3,20 +3,24 @@
 PYTHON ?= python3
 VENV ?= .venv
 OUT ?= build
+MAX_SIZE ?= 1MiB
 PY := $(VENV)/bin/python
 BRIEFS := $(wildcard content/*.md)
 PDFS := $(patsubst content/%.md,$(OUT)/%.pdf,$(BRIEFS))
+PRINTS := $(patsubst content/%.md,$(OUT)/%-print.pdf,$(BRIEFS))
 DEPENDS := build.py $(wildcard templates/*.html) $(wildcard styles/*.css) $(VENV)/.run
 
-.PHONY: help pdf html preview docs test lint format clean
+.PHONY: help pdf print html preview docs test lint format clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-pdf: $(PDFS) ## Build every content/*.md into build/<stem>.pdf
+pdf: $(PDFS) ## Build every content/*.md into build/<stem>.pdf (MAX_SIZE=1MiB budget)
 
-html: $(VENV)/.run ## Also write build/<stem>.html, the HTML handed to WeasyPrint
-	$(PY) build.py --html -o $(OUT)
+print: $(PRINTS) ## Build the press-ready copies build/<stem>-print.pdf (PDF/X-4, bleed, marks)
+
+html: $(VENV)/.run ## Write build/<stem>.html, the HTML copy, with its screen styles and fonts
+	$(PY) build.py --html -o $(OUT) --max-size $(MAX_SIZE)
 
 preview: $(VENV)/.run ## Render every page of every brief to build/preview/*.png
 	$(PY) build.py --preview -o $(OUT)
@@ -25,8 +29,11 @@ docs: preview ## Refresh the README's pictures of the Kazakhstan brief
 	cp $(OUT)/preview/kazakhstan-2022-03-1.png docs/cover.png
 	cp $(OUT)/preview/kazakhstan-2022-03-2.png docs/inner-page.png
 
+$(OUT)/%-print.pdf: content/%.md $(DEPENDS)
+	$(PY) build.py --print $< -o $(OUT)
+
 $(OUT)/%.pdf: content/%.md $(DEPENDS)
-	$(PY) build.py $< -o $(OUT)
+	$(PY) build.py $< -o $(OUT) --max-size $(MAX_SIZE)
 
 test: $(VENV)/.test ## Run the tests and the linter
 	$(PY) -m ruff check .

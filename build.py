@@ -19,7 +19,7 @@ import time
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import markdown
 import nh3
@@ -32,12 +32,19 @@ from markupsafe import Markup
 
 ROOT = Path(__file__).resolve().parent
 RATINGS = ("closed", "repressed", "obstructed", "narrowed", "open")
+PDF_VARIANTS = (
+    "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u",
+    "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f", "pdf/ua-1", "pdf/ua-2",
+    "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g",
+)  # fmt: skip
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 PLACEHOLDER_RE = re.compile(r"\]\(#\)")
 FONT_PACKAGES = ("font_source_sans_pro", "font_source_serif_pro")
 MAX_DEPTH = 40  # WeasyPrint recurses per box; ~137 nested boxes overflow its stack.
 MAX_FETCH_BYTES = 20 * 1024 * 1024
+MM = 72 / 25.4
+PRINT_BLEED = 3 * MM  # BleedBox of the print copy; styles/print.css extends artwork by as much
 
 # key: (required, default, meaning shown in errors)
 SCHEMA: dict[str, tuple[bool, object, str]] = {
@@ -73,9 +80,38 @@ class Config:
     out_dir: Path = ROOT / "build"
     html: bool = False
     preview: bool = False
+    print_copy: bool = False  # the press-ready copy instead of the distributable one
+    pdf_variant: str | None = None  # default: pdf/ua-1, or pdf/x-4 for the print copy
+    max_bytes: int | None = 2**20  # size budget of the distributable copy
     templates: Path = ROOT / "templates"
-    styles: tuple[Path, ...] = (ROOT / "styles" / "brief.css",)
-    pdf_variant: str = "pdf/ua-1"
+    styles_dir: Path = ROOT / "styles"
+
+    @property
+    def styles(self) -> list[Path]:
+        """The stylesheets, in cascade order."""
+        names = ["brief.css", "print.css"] if self.print_copy else ["brief.css"]
+        return [self.styles_dir / name for name in names]
+
+    @property
+    def suffix(self) -> str:
+        """What the output's stem gets after the brief's."""
+        return "-print" if self.print_copy else ""
+
+    def target(self, path: Path, extension: str = "pdf") -> Path:
+        """Where a brief's output goes."""
+        return self.out_dir / f"{path.stem}{self.suffix}.{extension}"
+
+    def pdf_options(self) -> dict:
+        """WeasyPrint's options for this copy."""
+        if self.print_copy:
+            return {
+                "pdf_variant": self.pdf_variant or "pdf/x-4",
+                "pdf_tags": True,
+                "output_intent": "srgb",
+                "optimize_images": True,
+                "dpi": 300,
+            }
+        return {"pdf_variant": self.pdf_variant or "pdf/ua-1", "optimize_images": True, "dpi": 200}
 
 
 @dataclass
@@ -286,12 +322,46 @@ class Links(Treeprocessor):
                 link.attrib.pop("href", None)
 
 
+class SourceNotes(Treeprocessor):
+    """Follow each real link with its address: the print copy shows it as a source note."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for link in [child for child in parent if child.tag == "a" and child.get("href")]:
+                if link.get("href").startswith("#"):
+                    continue
+                note = etree.Element("span", {"class": "source"})
+                note.text, note.tail, link.tail = link.get("href"), link.tail, None
+                parent.insert(list(parent).index(link) + 1, note)
+
+
+class ImagePaths(Treeprocessor):
+    """Make image paths, written relative to the brief, relative to the HTML's folder."""
+
+    def __init__(self, md: markdown.Markdown, source: Path, out_dir: Path):
+        super().__init__(md)
+        self.source, self.out_dir = source.resolve().parent, out_dir.resolve()
+
+    def run(self, root: etree.Element) -> None:
+        for img in root.iter("img"):
+            src = img.get("src", "")
+            if src and not re.match(r"[a-zA-Z][\w+.-]*:|/", src):
+                path = os.path.relpath(self.source / unquote(src), self.out_dir)
+                img.set("src", quote(Path(path).as_posix()))
+
+
 class PressExtension(Extension):
     """Register the press's tree changes after inline parsing, before prettifying."""
 
+    def __init__(self, source: Path, out_dir: Path):
+        super().__init__()
+        self.source, self.out_dir = source, out_dir
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(ImagePaths(md, self.source, self.out_dir), "press-images", 18)
         md.treeprocessors.register(Footnotes(md), "press-footnotes", 17)
-        md.treeprocessors.register(Links(md), "press-links", 16.5)
+        md.treeprocessors.register(Links(md), "press-links", 16.6)
+        md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
         md.treeprocessors.register(Sections(md), "press-sections", 15)
 
@@ -315,10 +385,15 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def convert(brief: Brief) -> str:
+def convert(brief: Brief, config: Config) -> str:
     """Markdown → sanitized HTML body, with sections, page-foot notes and figures."""
     md = markdown.Markdown(
-        extensions=["footnotes", "tables", "sane_lists", PressExtension()],
+        extensions=[
+            "footnotes",
+            "tables",
+            "sane_lists",
+            PressExtension(brief.path, config.out_dir),
+        ],
         extension_configs={"tables": {"use_align_attribute": True}},
         output_format="html",
     )
@@ -459,14 +534,14 @@ def fetcher_class():
     return RootedFetcher
 
 
-def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> None:
-    """Lay out the HTML with WeasyPrint and write the PDF atomically to target."""
+def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> int:
+    """Lay out the HTML with WeasyPrint, write the PDF atomically; return its page count."""
     from weasyprint import CSS, HTML
     from weasyprint.logger import LOGGER
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = fetcher_class()([brief.path.parent, *(s.parent for s in config.styles)], font_dirs())
+    fetcher = fetcher_class()([brief.path.parent, config.styles_dir], font_dirs())
     collector = Collector()
     LOGGER.addHandler(collector)
     fonts = FontConfiguration()
@@ -475,22 +550,74 @@ def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> None:
             CSS(filename=path, url_fetcher=fetcher, font_config=fonts) for path in config.styles
         ]
         document = HTML(
-            string=html, base_url=brief.path.resolve().as_uri(), url_fetcher=fetcher
-        ).render(stylesheets=styles, font_config=fonts, pdf_variant=config.pdf_variant)
+            string=html,
+            base_url=config.target(brief.path, "html").resolve().as_uri(),
+            url_fetcher=fetcher,
+        ).render(stylesheets=styles, font_config=fonts, **config.pdf_options())
         fail_on_errors(brief, collector.records)
-        pdf = document.write_pdf(pdf_variant=config.pdf_variant)
+        finisher = finish_print_copy(brief) if config.print_copy else None
+        pdf = document.write_pdf(finisher=finisher, **config.pdf_options())
         fail_on_errors(brief, collector.records)
     except FatalURLFetchingError as error:
         raise located(brief, str(error.__cause__ or error)) from None
     except RecursionError:
         raise BriefError(brief.path, 1, "content is nested too deeply to lay out") from None
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, AssertionError) as error:
+        # WeasyPrint's own failures on unusual input: a clean message, not a traceback.
+        message = f"WeasyPrint cannot lay out this brief ({type(error).__name__}: {error})"
+        raise BriefError(brief.path, 1, message) from None
     finally:
         LOGGER.removeHandler(collector)
     brief.warnings += [
         str(located(brief, r.getMessage())).replace(": error: ", ": warning: ", 1)
         for r in collector.records
     ]
+    if config.max_bytes and not config.print_copy and len(pdf) > config.max_bytes:
+        raise BriefError(
+            brief.path,
+            1,
+            f"the PDF would be {size(len(pdf))}, over the {size(config.max_bytes)} budget; "
+            "make images smaller or raise it with --max-size",
+        )
     write_atomically(target, pdf)
+    return len(document.pages)
+
+
+def finish_print_copy(brief: Brief):
+    """Make the print copy's boxes exact and its PDF/X document ID stable."""
+    import uuid
+
+    import pydyf
+
+    stable_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, brief.path.resolve().as_uri())}".encode()
+
+    def finish(document, pdf) -> None:
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and "TrimBox" in obj:
+                left, top, right, bottom = obj["TrimBox"]
+                bleed = PRINT_BLEED
+                obj["BleedBox"] = pydyf.Array(
+                    [left - bleed, top - bleed, right + bleed, bottom + bleed]
+                )
+            elif isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+                xmp = b"".join(obj.stream)
+                obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable_id, xmp)]
+
+    return finish
+
+
+def size(n: int) -> str:
+    """Bytes in KB or MiB, as people read them."""
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.0f} KB"
+
+
+def parse_size(text: str) -> int:
+    """'1MiB', '500KB', '2000000' → bytes (for --max-size)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(|B|KB|KiB|MB|MiB)\s*", text, re.I)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 1MiB or 500KB)")
+    units = {"": 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20}
+    return int(float(match[1]) * units[match[2].lower()])
 
 
 def fail_on_errors(brief: Brief, records: list[logging.LogRecord]) -> None:
@@ -530,16 +657,29 @@ def write_atomically(target: Path, data: bytes | str) -> None:
 # ---------------------------------------------------------------- command line
 
 
-def build(path: Path, config: Config) -> Brief:
-    """Run the four stages for one brief."""
+def build(path: Path, config: Config) -> tuple[Brief, int]:
+    """Run the four stages for one brief; return it and its page count."""
     brief = read(path)
-    html = render(brief, convert(brief), config)
+    html = render(brief, convert(brief, config), config)
     if config.html:
-        write_atomically(config.out_dir / f"{path.stem}.html", html)
-    print_pdf(brief, html, config, config.out_dir / f"{path.stem}.pdf")
+        write_atomically(config.target(path, "html"), html)
+        write_screen_assets(config)
+    pages = print_pdf(brief, html, config, config.target(path))
     if config.preview:
-        preview(config.out_dir / f"{path.stem}.pdf", config.out_dir / "preview")
-    return brief
+        preview(config.target(path), config.out_dir / "preview")
+    return brief, pages
+
+
+def write_screen_assets(config: Config) -> None:
+    """Give the HTML copy its screen stylesheet and fonts in DIR/assets/."""
+    assets = config.out_dir / "assets"
+    css = (config.styles_dir / "brief.css").read_text(encoding="utf-8")
+    write_atomically(assets / "brief.css", css.replace("url(font:", "url(fonts/"))
+    fonts = font_dirs()
+    for name in sorted(set(re.findall(r"url\(font:([\w.-]+)\)", css))):
+        target = assets / "fonts" / name
+        if not target.exists():
+            write_atomically(target, fonts[name].read_bytes())
 
 
 def preview(pdf: Path, folder: Path, dpi: int = 96) -> list[Path]:
@@ -577,6 +717,14 @@ def parser() -> argparse.ArgumentParser:
                      help="also write DIR/<stem>.html, the HTML handed to WeasyPrint")  # fmt: skip
     cli.add_argument("--preview", action="store_true",
                      help="also render every page to DIR/preview/<stem>-<n>.png")  # fmt: skip
+    cli.add_argument("--print", dest="print_copy", action="store_true",
+                     help="build the press-ready copy DIR/<stem>-print.pdf: PDF/X-4, 3 mm "
+                     "bleed, crop marks, links as source notes")  # fmt: skip
+    cli.add_argument("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
+                     help="PDF variant instead of pdf/ua-1 (pdf/x-4 with --print): "
+                     + ", ".join(PDF_VARIANTS))  # fmt: skip
+    cli.add_argument("--max-size", type=parse_size, default=2**20, metavar="SIZE",
+                     help="fail when the distributable PDF is larger (default 1MiB)")  # fmt: skip
     return cli
 
 
@@ -584,23 +732,30 @@ def main(argv: list[str] | None = None) -> int:
     """Build the briefs named on the command line; return the exit status."""
     args = parser().parse_args(argv)
     files = args.files or sorted((ROOT / "content").glob("*.md"))
-    config = Config(out_dir=args.out, html=args.html, preview=args.preview)
+    config = Config(
+        out_dir=args.out,
+        html=args.html,
+        preview=args.preview,
+        print_copy=args.print_copy,
+        pdf_variant=args.pdf_variant,
+        max_bytes=args.max_size,
+    )
     status = 0
     for path in files:
         start = time.perf_counter()
         try:
             if not path.is_file():
                 raise BriefError(path, 1, "no such file")
-            brief = build(path, config)
+            brief, pages = build(path, config)
         except BriefError as error:
             print(error, file=sys.stderr)
             status = 1
             continue
         for warning in brief.warnings:
             print(warning, file=sys.stderr)
-        out = config.out_dir / f"{path.stem}.pdf"
+        out = config.target(path)
         seconds = time.perf_counter() - start
-        print(f"{display(out)}: {out.stat().st_size / 1024:.0f} KB in {seconds:.1f} s")
+        print(f"{display(out)}: {pages} pages, {size(out.stat().st_size)}, {seconds:.1f} s")
     return status
 
 

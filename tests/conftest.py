@@ -41,12 +41,11 @@ def run(argv: list[str]) -> tuple[int, str, str]:
     return status, out.getvalue(), err.getvalue()
 
 
-def build_brief(source: Path, out: Path) -> Built:
+def build_brief(source: Path, out: Path, *options: str) -> Built:
     """Build one brief with --html into out."""
-    status, stdout, stderr = run([str(source), "-o", str(out), "--html"])
-    return Built(
-        source, out / f"{source.stem}.pdf", out / f"{source.stem}.html", status, stdout, stderr
-    )
+    status, stdout, stderr = run([str(source), "-o", str(out), "--html", *options])
+    stem = source.stem + ("-print" if "--print" in options else "")
+    return Built(source, out / f"{stem}.pdf", out / f"{stem}.html", status, stdout, stderr)
 
 
 @pytest.fixture(scope="session")
@@ -55,14 +54,34 @@ def kazakhstan(tmp_path_factory) -> Built:
 
 
 @pytest.fixture(scope="session")
-def sample(tmp_path_factory) -> Built:
+def sample(sample_folder) -> Built:
+    return build_brief(sample_folder / SAMPLE.name, sample_folder / "out")
+
+
+@pytest.fixture(scope="session")
+def sample_folder(tmp_path_factory) -> Path:
     """The second brief, copied out of the project so that nothing in it is special."""
     folder = tmp_path_factory.mktemp("sample")
     for path in SAMPLE.parent.iterdir():
         shutil.copy(path, folder / path.name)
-    return build_brief(folder / SAMPLE.name, folder / "out")
+    return folder
 
 
 @pytest.fixture(scope="session", params=["kazakhstan", "sample"])
 def brief(request) -> Built:
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="session")
+def kazakhstan_print(tmp_path_factory) -> Built:
+    return build_brief(KAZAKHSTAN, tmp_path_factory.mktemp("kazakhstan-print"), "--print")
+
+
+@pytest.fixture(scope="session")
+def sample_print(sample_folder) -> Built:
+    return build_brief(sample_folder / SAMPLE.name, sample_folder / "print", "--print")
+
+
+@pytest.fixture(scope="session", params=["kazakhstan_print", "sample_print"])
+def print_copy(request) -> Built:
     return request.getfixturevalue(request.param)

@@ -1,0 +1,233 @@
+"""The two copies: the distributable PDF and the press-ready print copy; the HTML copy."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+import tinycss2
+from conftest import KAZAKHSTAN, ROOT, SAMPLE, run
+from helpers import embedded_fonts, html_tree, page_texts
+
+import build
+
+MM = 72 / 25.4
+WHITE = (255, 255, 255)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def stylesheet_colours(path: Path) -> tuple[dict[str, str], set[str]]:
+    """The `:root` colour variables of a stylesheet, and every value its `color:` declarations use."""
+    variables, used = {}, set()
+    rules = tinycss2.parse_stylesheet(path.read_text(encoding="utf-8"), skip_comments=True)
+    stack = list(rules)
+    while stack:
+        rule = stack.pop()
+        if rule.type == "at-rule" and rule.content:
+            stack += tinycss2.parse_blocks_contents(rule.content, skip_comments=True)
+        if rule.type != "qualified-rule":
+            continue
+        for decl in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True):
+            if decl.type != "declaration":
+                continue
+            value = tinycss2.serialize(decl.value).strip()
+            if decl.name.startswith("--") and re.fullmatch(r"#[0-9a-f]{6}", value):
+                variables[decl.name] = value
+            elif decl.name == "color":
+                used.add(value)
+    return variables, used
+
+
+# Which text colour sits on which background, by the names the stylesheet gives them.
+TEXT_ON = {
+    "--ink": ["#ffffff", "--panel"],
+    "--muted": ["#ffffff", "--panel"],
+    "--accent": ["#ffffff"],
+    "--on-rating": ["--closed", "--repressed", "--obstructed", "--narrowed", "--open"],
+}
+
+
+def test_every_text_colour_has_at_least_4_5_to_1_contrast():
+    variables, used = stylesheet_colours(ROOT / "styles" / "brief.css")
+    for text, backgrounds in TEXT_ON.items():
+        for background in backgrounds:
+            ratio = contrast(variables[text], variables.get(background, background))
+            assert ratio >= 4.5, (text, background, ratio)
+    # Every colour given to text is one of those checked (or inherits its parent's).
+    assert used <= {f"var({name})" for name in TEXT_ON} | {"inherit"}, used
+
+
+def test_distributable_is_small(kazakhstan):
+    assert kazakhstan.pdf.stat().st_size <= 100 * 1024
+
+
+def test_one_line_per_brief_with_pages_size_and_time(kazakhstan):
+    pages = len(page_texts(kazakhstan.pdf))
+    assert re.fullmatch(
+        rf".*kazakhstan-2022-03\.pdf: {pages} pages, \d+ KB, \d+\.\d s\n", kazakhstan.stdout
+    )
+
+
+def test_size_budget_fails_and_keeps_the_previous_pdf(tmp_path):
+    shutil.copy(KAZAKHSTAN, tmp_path / KAZAKHSTAN.name)
+    source, pdf = tmp_path / KAZAKHSTAN.name, tmp_path / "out" / "kazakhstan-2022-03.pdf"
+    assert run([str(source), "-o", str(pdf.parent)])[0] == 0
+    before = pdf.read_bytes()
+    status, _, stderr = run([str(source), "-o", str(pdf.parent), "--max-size", "20KB"])
+    assert status == 1
+    assert re.search(r":1: error: the PDF would be \d+ KB, over the 20 KB budget", stderr), stderr
+    assert pdf.read_bytes() == before
+    assert sorted(p.name for p in pdf.parent.iterdir()) == [pdf.name]  # no temporary file left
+
+
+@pytest.mark.parametrize("bad", ["1 GB", "lots", ""])
+def test_size_budget_must_be_a_size(bad):
+    assert run(["--max-size", bad])[0] == 2
+
+
+def test_pdf_ua_machine_checks_pass(brief):
+    outloud = Path(sys.executable).with_name("outloud")
+    result = subprocess.run([str(outloud), "--json", "-", "--fail-on", "never", str(brief.pdf)],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    report = json.loads(result.stdout)["results"][0]
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    assert report["counts"]["error"] == 0, errors
+
+
+def test_variants_offered_are_weasyprints():
+    from weasyprint.pdf import VARIANTS
+
+    assert set(build.PDF_VARIANTS) == set(VARIANTS) - {"debug"}
+
+
+def test_pdf_a_on_request(tmp_path):
+    status, _, stderr = run([str(SAMPLE), "-o", str(tmp_path), "--pdf-variant", "pdf/a-3b"])
+    assert status == 0, stderr
+    with pikepdf.open(tmp_path / f"{SAMPLE.stem}.pdf") as pdf:
+        meta = pdf.open_metadata()
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("3", "B")
+
+
+def test_print_copy_boxes(print_copy):
+    with pikepdf.open(print_copy.pdf) as pdf:
+        for page in pdf.pages:
+            trim = [float(v) for v in page.TrimBox]
+            bleed = [float(v) for v in page.BleedBox]
+            media = [float(v) for v in page.MediaBox]
+            assert trim[2] - trim[0] == pytest.approx(595.28, abs=0.1)
+            assert trim[3] - trim[1] == pytest.approx(841.89, abs=0.1)
+            grow = [trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]]
+            assert grow == pytest.approx([3 * MM] * 4, abs=0.01)
+            assert media[0] < bleed[0] and media[2] > bleed[2]  # room for the crop marks
+
+
+def test_print_copy_is_pdf_x_with_output_intent(print_copy):
+    with pikepdf.open(print_copy.pdf) as pdf:
+        assert pdf.open_metadata().get("pdfxid:GTS_PDFXVersion") == "PDF/X-4"
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and "/DestOutputProfile" in intent
+        assert pdf.Root.MarkInfo.Marked is True  # still tagged
+
+
+def test_print_cover_bleeds_and_has_crop_marks(print_copy):
+    rating = build.read(print_copy.source).meta["rating"]
+    with pikepdf.open(print_copy.pdf) as pdf:
+        media = [float(v) for v in pdf.pages[0].MediaBox]
+    document = pypdfium2.PdfDocument(print_copy.pdf)
+    scale = 2
+    image = document[0].render(scale=scale).to_pil().convert("RGB")
+    document.close()
+
+    def pixel(x_pt: float, y_pt: float):
+        """The colour at a point measured in PDF units from the trim box's top left."""
+        return image.getpixel((round((x_pt - media[0]) * scale), round((y_pt - media[0]) * scale)))
+
+    fill = rating_fill(rating)
+    assert pixel(-2.5 * MM, -2.5 * MM) == fill  # the field runs into the bleed
+    assert pixel(300, -2.5 * MM) == fill
+    assert pixel(300, -4.5 * MM) == WHITE  # and stops outside it
+    # Crop marks: hairlines on the trim lines, outside the bleed, at the corners.
+    assert max(pixel(-8 * MM, 0)) < 200 and max(pixel(0, -8 * MM)) < 200
+    assert max(pixel(595.28 + 8 * MM, 841.89)) < 200 and max(pixel(595.28, 841.89 + 8 * MM)) < 200
+    assert pixel(-8 * MM, 20) == WHITE  # and nowhere else
+
+
+def rating_fill(rating: str) -> tuple[int, int, int]:
+    """The fill of a rating as RGB, read from the stylesheet."""
+    variables, _ = stylesheet_colours(ROOT / "styles" / "brief.css")
+    return tuple(int(c, 16) for c in re.findall("..", variables[f"--{rating}"].lstrip("#")))
+
+
+def test_print_links_become_source_notes(sample, sample_print):
+    printed = "\n".join(page_texts(sample_print.pdf))
+    assert re.search(r"3\. https://example\.org/brief", printed)
+    assert "https://example.org/brief" not in "\n".join(page_texts(sample.pdf))
+    assert not re.search(r"4\. ", printed)  # the placeholder link got no note
+
+
+def test_print_and_distributable_have_the_same_pages_text_and_fonts(kazakhstan, kazakhstan_print):
+    assert page_texts(kazakhstan.pdf) == page_texts(kazakhstan_print.pdf)
+    assert {f["name"] for f in embedded_fonts(kazakhstan.pdf)} == {
+        f["name"] for f in embedded_fonts(kazakhstan_print.pdf)
+    }
+
+
+@pytest.mark.parametrize("options", [[], ["--print"]], ids=["distributable", "print"])
+def test_byte_reproducible_across_processes_clocks_and_time_zones(tmp_path, options):
+    outputs = []
+    for n, (clock, zone) in enumerate(
+        [("2001-02-03 04:05:06", "UTC"), ("2031-12-31 23:59:00", "Asia/Tokyo")]
+    ):
+        out = tmp_path / str(n)
+        command = [
+            "faketime",
+            clock,
+            sys.executable,
+            str(ROOT / "build.py"),
+            str(SAMPLE),
+            "-o",
+            str(out),
+            *options,
+        ]
+        env = {**os.environ, "TZ": zone}
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        (pdf,) = out.glob("*.pdf")
+        outputs.append(pdf.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_html_copy_opens_with_its_styles_fonts_and_images(sample):
+    folder = sample.html.parent
+    tree = html_tree(sample.html)
+    (link,) = tree.findall(".//link[@rel='stylesheet']")
+    assert link.get("media") == "screen"
+    css = (folder / link.get("href")).read_text(encoding="utf-8")
+    fonts = re.findall(r"url\(([^)]+)\)", css)
+    assert fonts and not [f for f in fonts if not (folder / "assets" / f).is_file()]
+    for img in tree.iter("img"):
+        assert (folder / img.get("src")).resolve().is_file()
+
+
+def test_preview_renders_every_page(tmp_path, sample):
+    pages = build.preview(sample.pdf, tmp_path)
+    assert [p.name for p in pages] == [
+        f"{SAMPLE.stem}-{n}.png" for n in range(1, len(page_texts(sample.pdf)) + 1)
+    ]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in pages)
