@@ -7,6 +7,7 @@ Four stages, one direction: read → convert → render → print.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import logging
 import mimetypes
@@ -16,8 +17,10 @@ import stat
 import sys
 import tempfile
 import time
+import traceback
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -26,7 +29,7 @@ import nh3
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markdown.extensions import Extension
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions.toc import slugify, slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
@@ -73,6 +76,21 @@ class BriefError(Exception):
         return f"{display(self.path)}:{self.line}: error: {self.message}"
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Something found in a brief: an error stops it, a warning is reported."""
+
+    path: Path | str
+    line: int
+    level: str  # "error" or "warning"
+    message: str
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.line}:{self.column}" if self.column else f"{self.line}"
+        return f"{display(self.path)}:{where}: {self.level}: {self.message}"
+
+
 @dataclass
 class Config:
     """Everything a build needs, passed explicitly from stage to stage."""
@@ -83,6 +101,8 @@ class Config:
     print_copy: bool = False  # the press-ready copy instead of the distributable one
     pdf_variant: str | None = None  # default: pdf/ua-1, or pdf/x-4 for the print copy
     max_bytes: int | None = 2**20  # size budget of the distributable copy
+    check: bool = False  # stop before printing: report problems only
+    strict: bool = False  # warnings are errors
     templates: Path = ROOT / "templates"
     styles_dir: Path = ROOT / "styles"
 
@@ -123,7 +143,7 @@ class Brief:
     markdown: str
     body_line: int  # line of the file where the Markdown starts
     toc: list[tuple[str, str]] = field(default_factory=list)  # (slug, heading) per `##`
-    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def display(path: Path | str) -> str:
@@ -407,7 +427,7 @@ def convert(brief: Brief, config: Config) -> str:
         link_rel=None,
     )
     check_depth(brief, html)
-    brief.warnings += placeholder_warnings(brief)
+    brief.problems += check(brief, html)
     return html
 
 
@@ -425,14 +445,102 @@ def check_depth(brief: Brief, html: str) -> None:
         )
 
 
-def placeholder_warnings(brief: Brief) -> list[str]:
-    """One warning per `(#)` link, naming its line."""
-    warnings = []
-    for offset, line in enumerate(brief.markdown.split("\n")):
-        for _ in PLACEHOLDER_RE.finditer(line):
-            where = f"{display(brief.path)}:{brief.body_line + offset}"
-            warnings.append(f"{where}: warning: placeholder link (#) has no address yet")
-    return warnings
+IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+ANCHOR_RE = re.compile(r"\]\(#([^)\s]+)\)")
+HEADING_RE = re.compile(r"(#{1,6})\s+\S")
+FENCE_RE = re.compile(r"(```|~~~)")
+
+
+def source_lines(brief: Brief):
+    """(line number, text) of each Markdown line outside code fences."""
+    fenced = False
+    for offset, text in enumerate(brief.markdown.split("\n")):
+        if FENCE_RE.match(text.lstrip()):
+            fenced = not fenced
+        elif not fenced:
+            yield brief.body_line + offset, text
+
+
+def check(brief: Brief, html: str) -> list[Problem]:
+    """What an author should fix: links, images, headings, anchors, recommendations."""
+    problems, level, headings = [], 1, {}  # the cover's title is the h1
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    for line, text in source_lines(brief):
+        at = partial(Problem, brief.path, line)
+        for _ in PLACEHOLDER_RE.finditer(text):
+            problems.append(at("warning", "placeholder link (#) has no address yet"))
+        for anchor in ANCHOR_RE.findall(text):
+            if anchor not in ids:
+                problems.append(at("error", f"link to #{anchor}, but no heading has that id"))
+        for alt, src in IMAGE_RE.findall(text):
+            problems += check_image(brief, at, alt, src)
+        if heading := HEADING_RE.match(text):
+            depth = len(heading[1])
+            if depth == 2 and text in headings:
+                problems.append(at("warning", f"repeats the heading of line {headings[text]}"))
+            headings.setdefault(text, line)
+            if depth == 1:
+                problems.append(at("warning", "'#' is the cover's title; start sections with '##'"))
+            elif depth > level + 1:
+                problems.append(at("warning", f"heading level skipped: h{level} to h{depth}"))
+            level = depth
+    return problems + check_recommendations(brief)
+
+
+def check_ids(brief: Brief, page: str) -> None:
+    """Every id of the page is unique: a `##` heading may clash with the layout's own."""
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+        hits = [n for n, t in source_lines(brief) if duplicate in slugify_unicode(t, "-")]
+        message = f"the id '{duplicate}' is also the layout's; rename this heading"
+        brief.problems.append(Problem(brief.path, hits[0] if hits else 1, "error", message))
+
+
+def check_image(brief: Brief, at, alt: str, src: str) -> list[Problem]:
+    """An image must exist in the brief's folder and say what it shows."""
+    problems = []
+    if not alt.strip():
+        problems.append(at("error", f"image {src} has no alt text: say what it shows in ![...]"))
+    if not re.match(r"[a-zA-Z][\w+.-]*:", src):
+        path = (brief.path.parent / unquote(src)).resolve()
+        if not path.is_relative_to(brief.path.resolve().parent):
+            problems.append(at("error", f"image {src} is outside the brief's folder"))
+        elif not path.is_file():
+            problems.append(at("error", f"image {src} does not exist"))
+    return problems
+
+
+def check_recommendations(brief: Brief) -> list[Problem]:
+    """`## Recommendations` holds `###` audiences, each with a non-empty list."""
+    problems, inside, audience, items, heading_line = [], False, None, 0, 1
+    for line, text in [*source_lines(brief), (None, "## end")]:
+        heading = HEADING_RE.match(text)
+        if heading and len(heading[1]) <= 3 and inside and audience is not None and not items:
+            problems.append(
+                Problem(
+                    brief.path,
+                    audience,
+                    "error",
+                    "this audience has no recommendations: add a '- ' list",
+                )
+            )
+        if heading and len(heading[1]) == 2:
+            if inside and audience is None:
+                problems.append(
+                    Problem(
+                        brief.path,
+                        heading_line,
+                        "error",
+                        "recommendations need an audience: '### To …:' and a list",
+                    )
+                )
+            inside = text.strip().lower() == "## recommendations"
+            heading_line, audience, items = line, None, 0
+        elif heading and len(heading[1]) == 3 and inside:
+            audience, items = line, 0
+        elif inside and re.match(r"\s*([-*+]|\d+\.)\s+\S", text):
+            items += 1
+    return problems
 
 
 # ---------------------------------------------------------------- 3. render
@@ -459,15 +567,27 @@ def render(brief: Brief, body: str, config: Config) -> str:
         layouts = sorted(t[:-5] for t in env.list_templates() if t != "base.html")
         raise BriefError(brief.path, 1, f"unknown layout '{brief.meta['layout']}'; have: {layouts}")
     try:
-        return env.get_template(name).render(
+        page = env.get_template(name).render(
             meta=brief.meta,
             ratings=RATINGS,
             toc=brief.toc,
             body=Markup(body),  # the one place content is marked safe: sanitized in convert()
         )
+        check_ids(brief, page)
+        return page
     except TemplateError as error:
-        line = getattr(error, "lineno", None) or 1
-        raise BriefError(f"templates/{name}", line, f"template error: {error}") from None
+        where = template_location(error, config.templates / name)
+        raise BriefError(*where, f"template: {error}") from None
+
+
+def template_location(error: TemplateError, fallback: Path) -> tuple[Path, int]:
+    """The template file and line an error comes from (Jinja rewrites tracebacks to them)."""
+    if getattr(error, "filename", None) and getattr(error, "lineno", None):
+        return Path(error.filename), error.lineno
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".html")]
+    if frames:
+        return Path(frames[-1].filename), frames[-1].lineno or 1
+    return fallback, 1
 
 
 # ---------------------------------------------------------------- 4. print
@@ -534,21 +654,53 @@ def fetcher_class():
     return RootedFetcher
 
 
-def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> int:
-    """Lay out the HTML with WeasyPrint, write the PDF atomically; return its page count."""
-    from weasyprint import CSS, HTML
+_STYLESHEETS: dict[tuple, tuple[list, object, list[Problem]]] = {}
+
+
+def stylesheets(config: Config) -> tuple[list, object, list[Problem]]:
+    """Parse the stylesheets and load their fonts once per process, again only when they change."""
+    from weasyprint import CSS
     from weasyprint.logger import LOGGER
     from weasyprint.text.fonts import FontConfiguration
+
+    key = tuple((path, path.stat().st_mtime_ns) for path in config.styles)
+    if key not in _STYLESHEETS:
+        fetcher = fetcher_class()([config.styles_dir], font_dirs())
+        fonts, styles, problems = FontConfiguration(), [], []
+        for path in config.styles:
+            collector = Collector()
+            LOGGER.addHandler(collector)
+            try:
+                styles.append(CSS(filename=path, url_fetcher=fetcher, font_config=fonts))
+            finally:
+                LOGGER.removeHandler(collector)
+            problems += [css_problem(path, record) for record in collector.records]
+        _STYLESHEETS.clear()
+        _STYLESHEETS[key] = styles, fonts, problems
+    return _STYLESHEETS[key]
+
+
+def css_problem(path: Path, record: logging.LogRecord) -> Problem:
+    """A stylesheet warning at its `line:col`, which WeasyPrint gives without the file."""
+    message = record.getMessage()
+    where = re.search(r"\bat (\d+):(\d+)", message)
+    line, column = (int(where[1]), int(where[2])) if where else (1, None)
+    level = "error" if record.levelno >= logging.ERROR else "warning"
+    return Problem(path, line, level, message, column)
+
+
+def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> int:
+    """Lay out the HTML with WeasyPrint, write the PDF atomically; return its page count."""
+    from weasyprint import HTML
+    from weasyprint.logger import LOGGER
     from weasyprint.urls import FatalURLFetchingError
 
+    styles, fonts, style_problems = stylesheets(config)
+    brief.problems += style_problems
     fetcher = fetcher_class()([brief.path.parent, config.styles_dir], font_dirs())
     collector = Collector()
     LOGGER.addHandler(collector)
-    fonts = FontConfiguration()
     try:
-        styles = [
-            CSS(filename=path, url_fetcher=fetcher, font_config=fonts) for path in config.styles
-        ]
         document = HTML(
             string=html,
             base_url=config.target(brief.path, "html").resolve().as_uri(),
@@ -568,10 +720,9 @@ def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> int:
         raise BriefError(brief.path, 1, message) from None
     finally:
         LOGGER.removeHandler(collector)
-    brief.warnings += [
-        str(located(brief, r.getMessage())).replace(": error: ", ": warning: ", 1)
-        for r in collector.records
-    ]
+    for record in collector.records:
+        error = located(brief, record.getMessage())
+        brief.problems.append(Problem(error.path, error.line, "warning", error.message))
     if config.max_bytes and not config.print_copy and len(pdf) > config.max_bytes:
         raise BriefError(
             brief.path,
@@ -579,6 +730,7 @@ def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> int:
             f"the PDF would be {size(len(pdf))}, over the {size(config.max_bytes)} budget; "
             "make images smaller or raise it with --max-size",
         )
+    gate(brief, config)
     write_atomically(target, pdf)
     return len(document.pages)
 
@@ -657,17 +809,194 @@ def write_atomically(target: Path, data: bytes | str) -> None:
 # ---------------------------------------------------------------- command line
 
 
-def build(path: Path, config: Config) -> tuple[Brief, int]:
-    """Run the four stages for one brief; return it and its page count."""
-    brief = read(path)
-    html = render(brief, convert(brief, config), config)
-    if config.html:
-        write_atomically(config.target(path, "html"), html)
-        write_screen_assets(config)
-    pages = print_pdf(brief, html, config, config.target(path))
-    if config.preview:
-        preview(config.target(path), config.out_dir / "preview")
-    return brief, pages
+@dataclass
+class Result:
+    """What building (or checking) one brief came to, as the command line reports it."""
+
+    path: Path
+    problems: list[Problem]
+    pages: int = 0
+    size: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.level == "error" for p in self.problems)
+
+
+class Failed(Exception):
+    """A brief with errors (or, in strict mode, warnings): nothing is written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+def gate(brief: Brief, config: Config) -> None:
+    """Stop a brief that has errors, or warnings in strict mode."""
+    if config.strict:
+        brief.problems = [
+            Problem(p.path, p.line, "error", p.message, p.column) for p in brief.problems
+        ]
+    if any(p.level == "error" for p in brief.problems):
+        raise Failed(brief.problems)
+
+
+def build(path: Path, config: Config) -> Result:
+    """Run the four stages for one brief (only the first three with --check)."""
+    start = time.perf_counter()
+    try:
+        if not path.is_file():
+            raise BriefError(path, 1, "no such file")
+        brief = read(path)
+        html = render(brief, convert(brief, config), config)
+        gate(brief, config)
+        if config.check:
+            return Result(path, brief.problems, seconds=time.perf_counter() - start)
+        if config.html:
+            write_atomically(config.target(path, "html"), html)
+            write_screen_assets(config)
+        pages = print_pdf(brief, html, config, config.target(path))
+        if config.preview:
+            preview(config.target(path), config.out_dir / "preview")
+    except BriefError as error:
+        return Result(path, [Problem(error.path, error.line, "error", error.message)])
+    except Failed as failure:
+        return Result(path, failure.problems)
+    size = config.target(path).stat().st_size
+    return Result(path, brief.problems, pages, size, time.perf_counter() - start)
+
+
+def report(result: Result, config: Config) -> None:
+    """Print a brief's problems and its one line: placeholder links summed up when building."""
+    placeholders = [p for p in result.problems if p.message.startswith("placeholder link")]
+    for problem in result.problems:
+        if problem not in placeholders or config.check or problem.level == "error":
+            print(problem, file=sys.stderr)
+    if placeholders and not config.check and result.ok:
+        first = placeholders[0]
+        count = f"{len(placeholders)} placeholder links (#) have"
+        if len(placeholders) == 1:
+            count = "1 placeholder link (#) has"
+        where = f"{display(first.path)}:{first.line}"
+        print(f"{where}: warning: {count} no address yet; --check lists them", file=sys.stderr)
+    if config.check:
+        errors = sum(p.level == "error" for p in result.problems)
+        summary = f"{errors} errors, {len(result.problems) - errors} warnings"
+        print(f"{display(result.path)}: {summary}, {len(placeholders)} placeholder links (#)")
+    elif result.ok:
+        out = config.target(result.path)
+        print(f"{display(out)}: {result.pages} pages, {size(result.size)}, {result.seconds:.1f} s")
+
+
+def build_all(files: list[Path], config: Config, jobs: int) -> list[Result]:
+    """Build the briefs, in worker processes when there are several; report each as it ends."""
+    if jobs <= 1 or len(files) <= 1:
+        results = []
+        for path in files:
+            results.append(build(path, config))
+            report(results[-1], config)
+        return results
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        futures = [pool.submit(build, path, config) for path in files]
+        results = []
+        for future in as_completed(futures):
+            results.append(future.result())
+            report(results[-1], config)
+    return results
+
+
+def summary(results: list[Result], seconds: float) -> str:
+    """One line for a series: built, failed, pages, bytes, seconds."""
+    built = [r for r in results if r.ok]
+    pages, total = sum(r.pages for r in built), sum(r.size for r in built)
+    return (
+        f"built {len(built)}, failed {len(results) - len(built)}, {pages} pages, "
+        f"{size(total)}, {seconds:.1f} s"
+    )
+
+
+def watch(files: list[Path], config: Config, stop=None, interval: float = 0.3) -> None:
+    """Rebuild on every save of a brief, its images, a template or a style, in this process."""
+
+    def stamps() -> dict[Path, int]:
+        watched = [*files, *config.templates.glob("*.html"), *config.styles_dir.glob("*.css")]
+        watched += [p for f in files if f.is_file() for p in f.parent.iterdir() if p.is_file()]
+        return {p: p.stat().st_mtime_ns for p in watched if p.exists()}
+
+    seen = stamps()
+    build_all(files, config, jobs=1)
+    print(f"watching {len(seen)} files; Ctrl-C stops", file=sys.stderr, flush=True)
+    while not (stop and stop.is_set()):
+        time.sleep(interval)
+        now = stamps()
+        if now != seen:
+            changed = {p for p in now.keys() | seen.keys() if now.get(p) != seen.get(p)}
+            seen = now
+            shared = any(p.suffix in (".html", ".css") for p in changed)
+            build_all(
+                [
+                    f
+                    for f in files
+                    if shared or f in changed or f.parent in {c.parent for c in changed}
+                ],
+                config,
+                jobs=1,
+            )
+            sys.stderr.flush()
+            sys.stdout.flush()
+
+
+SKELETON = """---
+country: {country}
+title: {title}
+date: {date}
+rating: {rating}
+---
+
+## Introduction
+
+Write what happened and why it matters for civic space in {country}.
+
+## Freedom of peaceful assembly
+
+Write about protests and how the authorities responded.
+
+## Freedom of expression
+
+Write about journalists, media and online speech.
+
+## Freedom of association
+
+Write about civil society organisations and human rights defenders.
+
+## Recommendations
+
+### To the authorities of {country}:
+
+- Write the first recommendation.
+
+### To the international community:
+
+- Write the first recommendation.
+"""
+
+
+def new_brief(country: str, date: str, rating: str, folder: Path) -> Path:
+    """Write a new brief with valid front matter and the series' sections; never overwrite."""
+    meta = {"country": country, "title": "Overview of recent restrictions to civic freedoms"}
+    text = SKELETON.format(**meta, date=date, rating=rating)
+    slug = slugify(country, "-") or "brief"
+    path = folder / f"{slug}-{date}.md"
+    validate(path, text.split("---")[1])  # the same checks as any brief
+    if path.exists():
+        raise BriefError(path, 1, "already exists; not overwritten")
+    folder.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as out:
+        out.write(text)
+    return path
 
 
 def write_screen_assets(config: Config) -> None:
@@ -705,32 +1034,54 @@ def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(
         prog="build.py",
         description="Build Watchlist briefs (Markdown with front matter) into tagged PDF/UA-1.",
-        epilog="exit status:\n  0  every brief built\n"
+        epilog="exit status:\n  0  every brief built (or checked without errors)\n"
         "  1  a brief has an error, printed as path:line: error: message\n  2  usage error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    cli.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                     help="briefs to build (default: every content/*.md)")  # fmt: skip
-    cli.add_argument("-o", "--out", type=Path, default=ROOT / "build", metavar="DIR",
-                     help="output folder (default: build/)")  # fmt: skip
-    cli.add_argument("--html", action="store_true",
-                     help="also write DIR/<stem>.html, the HTML handed to WeasyPrint")  # fmt: skip
-    cli.add_argument("--preview", action="store_true",
-                     help="also render every page to DIR/preview/<stem>-<n>.png")  # fmt: skip
-    cli.add_argument("--print", dest="print_copy", action="store_true",
-                     help="build the press-ready copy DIR/<stem>-print.pdf: PDF/X-4, 3 mm "
-                     "bleed, crop marks, links as source notes")  # fmt: skip
-    cli.add_argument("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
-                     help="PDF variant instead of pdf/ua-1 (pdf/x-4 with --print): "
-                     + ", ".join(PDF_VARIANTS))  # fmt: skip
-    cli.add_argument("--max-size", type=parse_size, default=2**20, metavar="SIZE",
-                     help="fail when the distributable PDF is larger (default 1MiB)")  # fmt: skip
+    add = cli.add_argument
+    add("files", nargs="*", type=Path, metavar="FILE", help="briefs (default: every content/*.md)")
+    add(
+        "-o",
+        "--out",
+        type=Path,
+        default=ROOT / "build",
+        metavar="DIR",
+        help="output folder (default: build/)",
+    )
+    add("--html", action="store_true", help="also write DIR/<stem>.html, the HTML copy")
+    add("--preview", action="store_true", help="also render pages to DIR/preview/<stem>-<n>.png")
+    add("--print", dest="print_copy", action="store_true",
+        help="the press-ready copy DIR/<stem>-print.pdf: PDF/X-4, 3 mm bleed, crop marks, "
+        "links as source notes")  # fmt: skip
+    add("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
+        help="instead of pdf/ua-1 (pdf/x-4 with --print): " + ", ".join(PDF_VARIANTS))  # fmt: skip
+    add("--max-size", type=parse_size, default=2**20, metavar="SIZE",
+        help="fail when the distributable PDF is larger (default 1MiB)")  # fmt: skip
+    add("--check", action="store_true",
+        help="report every problem (path:line: error|warning: message); write nothing")  # fmt: skip
+    add("--strict", action="store_true", help="treat warnings as errors")
+    add("--watch", action="store_true", help="rebuild on every save of a brief, template or style")
+    add("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+        help="worker processes for several briefs (default: number of cores)")  # fmt: skip
+    add("--new", metavar="COUNTRY", help="write content/<country>-<date>.md, a new brief")
+    add("--date", metavar="YYYY-MM", help="the new brief's date (with --new)")
+    add("--rating", choices=RATINGS, help="the new brief's rating (with --new)")
     return cli
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Build the briefs named on the command line; return the exit status."""
-    args = parser().parse_args(argv)
+    """Build, check, watch or start briefs as the command line asks; return the exit status."""
+    cli = parser()
+    args = cli.parse_args(argv)
+    if args.new:
+        if not (args.date and args.rating):
+            cli.error("--new COUNTRY needs --date YYYY-MM and --rating RATING")
+        try:
+            print(display(new_brief(args.new, args.date, args.rating, ROOT / "content")))
+        except BriefError as error:
+            print(error, file=sys.stderr)
+            return 1
+        return 0
     files = args.files or sorted((ROOT / "content").glob("*.md"))
     config = Config(
         out_dir=args.out,
@@ -739,24 +1090,22 @@ def main(argv: list[str] | None = None) -> int:
         print_copy=args.print_copy,
         pdf_variant=args.pdf_variant,
         max_bytes=args.max_size,
+        check=args.check,
+        strict=args.strict,
     )
-    status = 0
-    for path in files:
-        start = time.perf_counter()
-        try:
-            if not path.is_file():
-                raise BriefError(path, 1, "no such file")
-            brief, pages = build(path, config)
-        except BriefError as error:
-            print(error, file=sys.stderr)
-            status = 1
-            continue
-        for warning in brief.warnings:
-            print(warning, file=sys.stderr)
-        out = config.target(path)
-        seconds = time.perf_counter() - start
-        print(f"{display(out)}: {pages} pages, {size(out.stat().st_size)}, {seconds:.1f} s")
-    return status
+    if args.watch:
+        with contextlib.suppress(KeyboardInterrupt):
+            watch(files, config)
+        return 0
+    start = time.perf_counter()
+    results = build_all(files, config, args.jobs)
+    if config.check:
+        problems = [p for r in results for p in r.problems]
+        errors = sum(p.level == "error" for p in problems)
+        print(f"checked {len(results)}: {errors} errors, {len(problems) - errors} warnings")
+    elif len(results) > 1:
+        print(summary(results, time.perf_counter() - start))
+    return 0 if all(r.ok for r in results) else 1
 
 
 if __name__ == "__main__":

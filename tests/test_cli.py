@@ -145,7 +145,7 @@ def test_missing_image_names_its_line(tmp_path):
     path = write(tmp_path, GOOD.replace("Text.", "Text.\n\n![A chart](nothere.png)"))
     status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
     assert status == 1
-    assert stderr == f"{path}:12: error: nothere.png: no such file\n"
+    assert stderr == f"{path}:12: error: image nothere.png does not exist\n"
 
 
 def test_an_error_logged_by_weasyprint_fails_the_build(tmp_path):
