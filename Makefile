@@ -10,7 +10,7 @@ PDFS := $(patsubst content/%.md,$(OUT)/%.pdf,$(BRIEFS))
 PRINTS := $(patsubst content/%.md,$(OUT)/%-print.pdf,$(BRIEFS))
 DEPENDS := build.py $(wildcard templates/*.html) $(wildcard styles/*.css) $(VENV)/.run
 
-.PHONY: help pdf print html preview docs test lint format clean
+.PHONY: help pdf print check watch new html preview docs test bench lint format clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -18,6 +18,17 @@ help: ## Show this help
 pdf: $(PDFS) ## Build every content/*.md into build/<stem>.pdf (MAX_SIZE=1MiB budget)
 
 print: $(PRINTS) ## Build the press-ready copies build/<stem>-print.pdf (PDF/X-4, bleed, marks)
+
+check: $(VENV)/.run ## Report every problem in the briefs (path:line: error|warning), write nothing
+	$(PY) build.py --check $(BRIEFS)
+
+watch: $(VENV)/.run ## Rebuild the briefs on every save (Ctrl-C stops)
+	$(PY) build.py --watch -o $(OUT) --max-size $(MAX_SIZE) $(BRIEFS)
+
+new: $(VENV)/.run ## Start a brief: make new COUNTRY=Kenya DATE=2024-05 RATING=repressed
+	@test -n "$(COUNTRY)" -a -n "$(DATE)" -a -n "$(RATING)" || \
+	  { echo 'usage: make new COUNTRY=… DATE=YYYY-MM RATING=closed|repressed|obstructed|narrowed|open'; exit 2; }
+	$(PY) build.py --new "$(COUNTRY)" --date "$(DATE)" --rating "$(RATING)"
 
 html: $(VENV)/.run ## Write build/<stem>.html, the HTML copy, with its screen styles and fonts
 	$(PY) build.py --html -o $(OUT) --max-size $(MAX_SIZE)
@@ -40,6 +51,9 @@ test: $(VENV)/.test ## Run the tests and the linter
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
+bench: $(VENV)/.bench ## Measure against bare WeasyPrint and pandoc; writes build/bench.json
+	$(PY) bench/bench.py
+
 lint: $(VENV)/.test ## Lint with ruff
 	$(PY) -m ruff check .
 
@@ -57,4 +71,8 @@ $(VENV)/.run: pyproject.toml
 
 $(VENV)/.test: $(VENV)/.run
 	$(PY) -m pip install -q --group test
+	touch $@
+
+$(VENV)/.bench: $(VENV)/.test
+	$(PY) -m pip install -q --group bench
 	touch $@

@@ -198,3 +198,10 @@ def test_make_pdf_is_real_file_targets(tmp_path):
     assert subprocess.run([*make, "-q", "pdf"]).returncode == 0  # nothing to do
     for changed in ("content/kazakhstan-2022-03.md", "templates/brief.html", "styles/brief.css"):
         assert subprocess.run([*make, "-q", "-W", changed, "pdf"]).returncode == 1
+
+
+def test_plain_and_nested_lists_build(tmp_path):
+    lists = "- one\n- two\n    - nested\n    - nested too\n\n1. first\n2. second\n"
+    path = write(tmp_path, GOOD.replace("Text with", lists + "\nText with"))
+    result = build.build(path, build.Config(out_dir=tmp_path))
+    assert result.ok, result.problems

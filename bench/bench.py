@@ -1,0 +1,216 @@
+"""`make bench`: the press against bare WeasyPrint and pandoc, and its own warm, no-op and series times.
+
+Absolute times are noisy on shared machines: each figure is a median of several runs, and each
+goal is a ratio between two figures taken in the same run. Writes a table and build/bench.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+
+BRIEF = ROOT / "content" / "kazakhstan-2022-03.md"
+OUT = ROOT / "build" / "bench"
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+
+
+def run(command: list[str], **kwargs) -> tuple[float, int]:
+    """Run a command to its end; return wall seconds and the child's peak memory in MB."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(map(str, command))}\n{child.stderr.read().decode()}")
+    child.stderr.close()
+    return seconds, usage.ru_maxrss // 1024
+
+
+def median(command: list[str], runs: int = RUNS, **kwargs) -> float:
+    """Median wall time of a command over several runs."""
+    return statistics.median(run(command, **kwargs)[0] for _ in range(runs))
+
+
+def cold_vs_weasyprint() -> dict:
+    """(1) A cold build against the bare `weasyprint` command on the same HTML and styles."""
+    folder = OUT / "cold"
+    press = [PYTHON, str(ROOT / "build.py"), str(BRIEF), "-o", str(folder), "--html"]
+    run(press)
+    html = folder / f"{BRIEF.stem}.html"
+    bare = [str(BIN / "weasyprint"), str(html), str(folder / "bare.pdf"), "-s",
+            str(folder / "assets" / "brief.css"), "--pdf-variant", "pdf/ua-1",
+            "--optimize-images", "--dpi", "200"]  # fmt: skip
+    press_s, bare_s = median(press), median(bare)
+    return {"press_s": press_s, "weasyprint_s": bare_s, "ratio": press_s / bare_s}
+
+
+def against_pandoc(cold_s: float) -> dict:
+    """(2) pandoc with WeasyPrint as its PDF engine, on the same Markdown."""
+    import pypandoc
+
+    pandoc = pypandoc.get_pandoc_path()
+    command = [pandoc, str(BRIEF), "-o", str(OUT / "pandoc.pdf"), "--pdf-engine=weasyprint"]
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    pandoc_s = median(command, env=env)
+    return {"pandoc_s": pandoc_s, "press_s": cold_s, "ratio": cold_s / pandoc_s}
+
+
+def warm_rebuild(cold_s: float) -> dict:
+    """(3) A rebuild in a warm process, as the watch loop does it."""
+    config = build.Config(out_dir=OUT / "warm")
+    build.build(BRIEF, config)
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        assert build.build(BRIEF, config).ok
+        times.append(time.perf_counter() - start)
+    warm_s = statistics.median(times)
+    return {"warm_s": warm_s, "cold_s": cold_s, "ratio": warm_s / cold_s}
+
+
+def make_nothing_to_do() -> dict:
+    """(4) `make pdf` when nothing changed."""
+    make = ["make", "-s", "-C", str(ROOT), f"OUT={OUT / 'make'}", "pdf"]
+    run(make)
+    return {"seconds": median(make)}
+
+
+def series(count: int = 50, jobs: int = 2) -> dict:
+    """(5) 50 briefs with -j 2 against 50 sequential cold builds."""
+    folder = OUT / "series"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    text = BRIEF.read_text(encoding="utf-8")
+    files = []
+    for n in range(count):
+        files.append(folder / f"country-{n:02}-2022-03.md")
+        files[-1].write_text(text.replace("country: Kazakhstan", f"country: Country {n:02}"))
+    parallel_s, _ = run([PYTHON, str(ROOT / "build.py"), *map(str, files), "-o",
+                         str(folder / "parallel"), "-j", str(jobs)])  # fmt: skip
+    sequential_s = sum(
+        run([PYTHON, str(ROOT / "build.py"), str(f), "-o", str(folder / "sequential")])[0]
+        for f in files
+    )
+    return {"briefs": count, "jobs": jobs, "parallel_s": parallel_s,
+            "sequential_s": sequential_s, "speedup": sequential_s / parallel_s}  # fmt: skip
+
+
+def size() -> dict:
+    """(6) The distributable PDF's size."""
+    pdf = OUT / "cold" / f"{BRIEF.stem}.pdf"
+    return {"bytes": pdf.stat().st_size, "kb": pdf.stat().st_size / 1024}
+
+
+def long_briefs() -> dict:
+    """(7) The body repeated to about 6, 60 and 300 pages: ms per page and peak memory."""
+    front, body = re.match(
+        r"(---\n.*?\n---\n)(.*)", BRIEF.read_text(encoding="utf-8"), re.S
+    ).groups()
+    figures = {}
+    for copies in (1, 12, 60):
+        path = OUT / "long" / f"long-{copies}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(front + body * copies, encoding="utf-8")
+        command = [PYTHON, str(ROOT / "build.py"), str(path), "-o", str(path.parent),
+                   "--max-size", "100MiB"]  # fmt: skip
+        seconds, peak_mb = run(command)
+        pages = pdf_pages(path.with_suffix(".pdf"))
+        figures[str(copies)] = {"pages": pages, "seconds": seconds,
+                                "ms_per_page": 1000 * seconds / pages, "peak_mb": peak_mb}  # fmt: skip
+    return figures
+
+
+def pdf_pages(pdf: Path) -> int:
+    """The page count of a PDF, read from its page tree."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def import_time(*argv: str) -> float:
+    """Median seconds of a command that must not import WeasyPrint."""
+    code = (
+        "import contextlib, sys, build\n"
+        f"with contextlib.suppress(SystemExit): build.main({list(argv)!r})\n"
+        "assert 'weasyprint' not in sys.modules"
+    )
+    return median([PYTHON, "-c", code], cwd=ROOT)
+
+
+def main() -> int:
+    """Run every measure, print the table, write build/bench.json; exit 1 if a goal is missed."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    cold = cold_vs_weasyprint()
+    results = {
+        "runs": RUNS,
+        "cpus": os.cpu_count(),
+        "1_cold_vs_weasyprint": cold,
+        "2_vs_pandoc": against_pandoc(cold["press_s"]),
+        "3_warm_rebuild": warm_rebuild(cold["press_s"]),
+        "4_make_nothing_changed": make_nothing_to_do(),
+        "5_series": series(),
+        "6_size": size(),
+        "7_long": long_briefs(),
+        "help_s": import_time("--help"),
+        "check_s": import_time("--check", str(BRIEF)),
+    }
+    long = results["7_long"]
+    goals = {
+        "(1) builder / weasyprint <= 1.10": results["1_cold_vs_weasyprint"]["ratio"] <= 1.10,
+        "(2) builder / pandoc < 1.0": results["2_vs_pandoc"]["ratio"] < 1.0,
+        "(3) warm / cold <= 0.35": results["3_warm_rebuild"]["ratio"] <= 0.35,
+        "(4) make pdf, nothing changed < 0.1 s": results["4_make_nothing_changed"]["seconds"] < 0.1,
+        "(5) series speed-up >= 5x": results["5_series"]["speedup"] >= 5,
+        "(6) size <= 100 KB": results["6_size"]["kb"] <= 100,
+        "(7) ms/page at 300 <= 1.3 x at 6": long["60"]["ms_per_page"]
+        <= 1.3 * long["1"]["ms_per_page"],
+        "(7) peak memory at 300 pages <= 400 MB": long["60"]["peak_mb"] <= 400,
+        "--help and --check < 0.3 s without WeasyPrint": max(results["help_s"], results["check_s"])
+        < 0.3,
+    }
+    results["goals"] = goals
+    (ROOT / "build" / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    return 0 if all(goals.values()) else 1
+
+
+def table(r: dict) -> str:
+    """The figures and goals as a Markdown table."""
+    c, p, w = r["1_cold_vs_weasyprint"], r["2_vs_pandoc"], r["3_warm_rebuild"]
+    s, long = r["5_series"], r["7_long"]
+    rows = [
+        ("1 cold build / bare weasyprint", f"{c['press_s']:.2f} s / {c['weasyprint_s']:.2f} s", f"{c['ratio']:.2f}"),
+        ("2 cold build / pandoc + weasyprint", f"{p['press_s']:.2f} s / {p['pandoc_s']:.2f} s", f"{p['ratio']:.2f}"),
+        ("3 warm rebuild / cold build", f"{w['warm_s']:.2f} s / {w['cold_s']:.2f} s", f"{w['ratio']:.2f}"),
+        ("4 make pdf, nothing changed", f"{r['4_make_nothing_changed']['seconds']:.3f} s", ""),
+        (f"5 {s['briefs']} briefs: sequential / -j {s['jobs']}", f"{s['sequential_s']:.1f} s / {s['parallel_s']:.1f} s", f"{s['speedup']:.1f}x"),
+        ("6 distributable size", f"{r['6_size']['kb']:.0f} KB", ""),
+        *[(f"7 {v['pages']} pages", f"{v['ms_per_page']:.0f} ms/page, {v['peak_mb']} MB peak", "") for v in long.values()],
+        ("--help / --check", f"{r['help_s']:.2f} s / {r['check_s']:.2f} s", ""),
+    ]  # fmt: skip
+    lines = ["| measure | figures | ratio |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += ["", *[f"{'PASS' if ok else 'FAIL'}  {goal}" for goal, ok in r["goals"].items()]]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
