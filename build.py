@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import io
 import logging
 import mimetypes
 import os
 import re
+import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import xml.etree.ElementTree as etree
@@ -44,8 +47,12 @@ DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 PLACEHOLDER_RE = re.compile(r"\]\(#\)")
 FONT_PACKAGES = ("font_source_sans_pro", "font_source_serif_pro")
-MAX_DEPTH = 40  # WeasyPrint recurses per box; ~137 nested boxes overflow its stack.
-MAX_FETCH_BYTES = 20 * 1024 * 1024
+# Limits: a clear error instead of a crash, a MemoryError or an hour of work.
+MAX_BRIEF_BYTES = 2 * 2**20  # ten times the longest brief of the series
+MAX_DEPTH = 40  # WeasyPrint recurses per box; ~137 nested boxes overflow its stack
+MAX_FETCH_BYTES = 20 * 2**20  # an image or stylesheet
+MAX_PIXELS = 40_000_000  # width x height of an image: 20 cm square at 800 dpi
+MAX_SECONDS = 300  # one brief's build (--timeout)
 MM = 72 / 25.4
 PRINT_BLEED = 3 * MM  # BleedBox of the print copy; styles/print.css extends artwork by as much
 
@@ -102,6 +109,7 @@ class Config:
     pdf_variant: str | None = None  # default: pdf/ua-1, or pdf/x-4 for the print copy
     max_bytes: int | None = 2**20  # size budget of the distributable copy
     check: bool = False  # stop before printing: report problems only
+    timeout: float = MAX_SECONDS  # seconds one brief may take
     strict: bool = False  # warnings are errors
     templates: Path = ROOT / "templates"
     styles_dir: Path = ROOT / "styles"
@@ -160,7 +168,14 @@ def display(path: Path | str) -> str:
 
 def read(path: Path) -> Brief:
     """Split and validate the front matter; return the brief."""
+    if path.stat().st_size > MAX_BRIEF_BYTES:
+        limit = f"{MAX_BRIEF_BYTES // 2**20} MiB"
+        raise BriefError(path, 1, f"the brief is larger than {limit}; split it into several")
     raw = path.read_bytes()
+    if b"\0" in raw:
+        raise BriefError(
+            path, raw[: raw.index(b"\0")].count(b"\n") + 1, "a NUL byte: not a text file"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -501,12 +516,18 @@ def check_image(brief: Brief, at, alt: str, src: str) -> list[Problem]:
     problems = []
     if not alt.strip():
         problems.append(at("error", f"image {src} has no alt text: say what it shows in ![...]"))
-    if not re.match(r"[a-zA-Z][\w+.-]*:", src):
-        path = (brief.path.parent / unquote(src)).resolve()
-        if not path.is_relative_to(brief.path.resolve().parent):
-            problems.append(at("error", f"image {src} is outside the brief's folder"))
-        elif not path.is_file():
-            problems.append(at("error", f"image {src} does not exist"))
+    if re.match(r"[a-zA-Z][\w+.-]*:", src):
+        problems.append(at("error", f"image {src} is an address: put the file beside the brief"))
+        return problems
+    path = (brief.path.parent / unquote(src)).resolve()
+    if not path.is_relative_to(brief.path.resolve().parent):
+        problems.append(at("error", f"image {src} is outside the brief's folder"))
+    elif not path.exists():
+        problems.append(at("error", f"image {src} does not exist"))
+    elif not path.is_file():
+        problems.append(at("error", f"image {src} is not a regular file"))
+    elif path.stat().st_size > MAX_FETCH_BYTES:
+        problems.append(at("error", f"image {src} is larger than {MAX_FETCH_BYTES // 2**20} MiB"))
     return problems
 
 
@@ -649,7 +670,9 @@ def fetcher_class():
             if info.st_size > MAX_FETCH_BYTES:
                 raise ValueError(f"refused {url}: larger than {MAX_FETCH_BYTES // 2**20} MiB")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+            data = path.read_bytes()
+            check_pixels(url, data)
+            return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
 
     return RootedFetcher
 
@@ -687,6 +710,21 @@ def css_problem(path: Path, record: logging.LogRecord) -> Problem:
     line, column = (int(where[1]), int(where[2])) if where else (1, None)
     level = "error" if record.levelno >= logging.ERROR else "warning"
     return Problem(path, line, level, message, column)
+
+
+def check_pixels(url: str, data: bytes) -> None:
+    """Refuse a raster image too large to decode, reading only its header."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except Image.DecompressionBombError:
+        raise ValueError(f"refused {url}: too many pixels to decode safely") from None
+    except (UnidentifiedImageError, OSError, ValueError):
+        return  # not a raster image (a font, a stylesheet, an SVG) or unreadable: WeasyPrint says
+    if width * height > MAX_PIXELS:
+        raise ValueError(f"refused {url}: {width}x{height} pixels, more than {MAX_PIXELS:,}")
 
 
 def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> int:
@@ -824,6 +862,29 @@ class Result:
         return not any(p.level == "error" for p in self.problems)
 
 
+class TimeLimit(BaseException):
+    """A build ran past its time limit (a BaseException: WeasyPrint must not swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Interrupt the work inside after so many seconds (main thread only, where signals go)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class Failed(Exception):
     """A brief with errors (or, in strict mode, warnings): nothing is written."""
 
@@ -846,23 +907,30 @@ def build(path: Path, config: Config) -> Result:
     """Run the four stages for one brief (only the first three with --check)."""
     start = time.perf_counter()
     try:
-        if not path.is_file():
-            raise BriefError(path, 1, "no such file")
-        brief = read(path)
-        html = render(brief, convert(brief, config), config)
-        gate(brief, config)
-        if config.check:
-            return Result(path, brief.problems, seconds=time.perf_counter() - start)
-        if config.html:
-            write_atomically(config.target(path, "html"), html)
-            write_screen_assets(config)
-        pages = print_pdf(brief, html, config, config.target(path))
-        if config.preview:
-            preview(config.target(path), config.out_dir / "preview")
+        with time_limit(config.timeout):
+            if not path.is_file():
+                raise BriefError(path, 1, "no such file")
+            brief = read(path)
+            html = render(brief, convert(brief, config), config)
+            gate(brief, config)
+            if config.check:
+                return Result(path, brief.problems, seconds=time.perf_counter() - start)
+            if config.html:
+                write_atomically(config.target(path, "html"), html)
+                write_screen_assets(config)
+            pages = print_pdf(brief, html, config, config.target(path))
+            if config.preview:
+                preview(config.target(path), config.out_dir / "preview")
+    except TimeLimit:
+        message = f"the build took longer than {config.timeout:g} s (--timeout); nothing written"
+        return Result(path, [Problem(path, 1, "error", message)])
     except BriefError as error:
         return Result(path, [Problem(error.path, error.line, "error", error.message)])
     except Failed as failure:
         return Result(path, failure.problems)
+    except (Exception, RecursionError) as error:  # a bug of ours: still one line, not a traceback
+        message = f"internal error ({type(error).__name__}: {error}); please report it"
+        return Result(path, [Problem(path, 1, "error", message)])
     size = config.target(path).stat().st_size
     return Result(path, brief.problems, pages, size, time.perf_counter() - start)
 
@@ -1060,6 +1128,8 @@ def parser() -> argparse.ArgumentParser:
     add("--check", action="store_true",
         help="report every problem (path:line: error|warning: message); write nothing")  # fmt: skip
     add("--strict", action="store_true", help="treat warnings as errors")
+    add("--timeout", type=float, default=MAX_SECONDS, metavar="SECONDS",
+        help=f"give up on a brief after so long (default {MAX_SECONDS})")  # fmt: skip
     add("--watch", action="store_true", help="rebuild on every save of a brief, template or style")
     add("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
         help="worker processes for several briefs (default: number of cores)")  # fmt: skip
@@ -1092,6 +1162,7 @@ def main(argv: list[str] | None = None) -> int:
         max_bytes=args.max_size,
         check=args.check,
         strict=args.strict,
+        timeout=args.timeout,
     )
     if args.watch:
         with contextlib.suppress(KeyboardInterrupt):
