@@ -7,6 +7,7 @@ Four stages, one direction: read → convert → render → print.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import datetime as dt
 import io
@@ -172,6 +173,8 @@ def read(path: Path) -> Brief:
         limit = f"{MAX_BRIEF_BYTES // 2**20} MiB"
         raise BriefError(path, 1, f"the brief is larger than {limit}; split it into several")
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BriefError(path, 1, "the file is UTF-16 text; save it as UTF-8")
     if b"\0" in raw:
         raise BriefError(
             path, raw[: raw.index(b"\0")].count(b"\n") + 1, "a NUL byte: not a text file"
@@ -432,7 +435,10 @@ def convert(brief: Brief, config: Config) -> str:
         extension_configs={"tables": {"use_align_attribute": True}},
         output_format="html",
     )
-    html = md.convert(brief.markdown)
+    try:
+        html = md.convert(brief.markdown)
+    except RecursionError:
+        raise BriefError(brief.path, first_line(brief), "content nested too deeply") from None
     brief.toc = getattr(md, "press_toc", [])
     html = nh3.clean(
         html,
@@ -446,6 +452,11 @@ def convert(brief: Brief, config: Config) -> str:
     return html
 
 
+def first_line(brief: Brief) -> int:
+    """The line of the brief's first words after the front matter."""
+    return next((n for n, text in source_lines(brief) if text.strip()), brief.body_line)
+
+
 def check_depth(brief: Brief, html: str) -> None:
     """Refuse nesting deeper than the layout engine can take."""
     depth = deepest = 0
@@ -456,7 +467,7 @@ def check_depth(brief: Brief, html: str) -> None:
         deepest = max(deepest, depth)
     if deepest > MAX_DEPTH:
         raise BriefError(
-            brief.path, brief.body_line, f"content nested {deepest} deep; at most {MAX_DEPTH}"
+            brief.path, first_line(brief), f"content nested {deepest} deep; at most {MAX_DEPTH}"
         )
 
 
@@ -700,6 +711,7 @@ def stylesheets(config: Config) -> tuple[list, object, list[Problem]]:
             problems += [css_problem(path, record) for record in collector.records]
         _STYLESHEETS.clear()
         _STYLESHEETS[key] = styles, fonts, problems
+        atexit.register(_STYLESHEETS.clear)  # fonts' clean-up needs its modules still alive
     return _STYLESHEETS[key]
 
 

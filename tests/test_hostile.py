@@ -1,0 +1,315 @@
+"""Hostile input: nothing leaks, nothing is fetched, nothing hangs, no broken or partial file."""
+
+import hashlib
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import ROOT, SAMPLE, run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+import build
+
+FRONT = "---\ncountry: Testland\ntitle: A title\ndate: 2024-02\nrating: narrowed\n---\n\n"
+SECRET = "hostile-secret-7f3a"  # a marker that must never reach a PDF
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A brief's folder, and a secret file beside it (outside it) that must never be read."""
+    (tmp_path / "secret.txt").write_text(SECRET)
+    brief = tmp_path / "brief"
+    brief.mkdir()
+    return brief
+
+
+def build_text(folder: Path, body: str, *options: str) -> tuple[int, str, Path]:
+    """Build a brief with this body; return the status, stderr and the PDF's path."""
+    path = folder / "brief.md"
+    path.write_text(FRONT + body, encoding="utf-8")
+    status, _, stderr = run([str(path), "-o", str(folder / "out"), *options])
+    return status, stderr, folder / "out" / "brief.pdf"
+
+
+def assert_clean_failure(status: int, stderr: str, pdf: Path, line: int | None = None) -> None:
+    """Exit 1 with one `path:line: error:` line, no traceback, no PDF, no temporary file."""
+    assert status == 1, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    where = str(line) if line else r"\d+"
+    assert re.match(rf".+brief\.md:{where}: error: ", stderr), stderr
+    assert not pdf.exists()
+    assert not [p for p in pdf.parent.glob(".*")] if pdf.parent.exists() else True
+
+
+def assert_safe_pdf(pdf: Path) -> None:
+    """A valid PDF with no embedded file, no attachment and no secret in it."""
+    with pikepdf.open(pdf) as document:
+        assert document.check_pdf_syntax() == []
+        assert "/EmbeddedFiles" not in document.Root.get("/Names", {})
+        for page in document.pages:
+            assert all(a.get("/Subtype") != "/FileAttachment" for a in page.get("/Annots", []))
+    assert SECRET.encode() not in pdf.read_bytes()
+
+
+# Reads outside the brief's folder, devices, network: refused with the brief's line.
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("![secret](../secret.txt)", 8),
+        ("![host](/etc/hostname)", 8),
+        ("![zero](/dev/zero)", 8),
+        ("![net](http://127.0.0.1:9/x.png)", 8),
+        ("![net](file:///etc/hostname)", 8),
+        ("Text.\n\n![link](escape.png)", 10),
+        ("![fifo](fifo.png)", 8),
+    ],
+)
+def test_reads_outside_the_folder_are_refused(folder, body, line):
+    os.symlink(folder.parent / "secret.txt", folder / "escape.png")
+    os.mkfifo(folder / "fifo.png")
+    status, stderr, pdf = build_text(folder, body)
+    assert_clean_failure(status, stderr, pdf, line)
+
+
+def test_the_fetcher_refuses_even_what_the_checks_let_through(folder):
+    """SVG can point at files itself: the fetcher is the boundary, not the checks."""
+    (folder / "evil.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="10" height="10"><image href="file:///etc/hostname" width="10" height="10"/>'
+        '<image xlink:href="../secret.txt" width="10" height="10"/></svg>'
+    )
+    status, stderr, pdf = build_text(folder, "![An image](evil.svg)")
+    assert_clean_failure(status, stderr, pdf, 8)
+    assert "evil.svg" in stderr
+
+
+def test_nothing_is_fetched_from_the_network(folder):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(5)
+    port = server.getsockname()[1]
+    (folder / "net.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">'
+        f'<image href="http://127.0.0.1:{port}/x.png" width="9" height="9"/></svg>'
+    )
+    body = f'![A](net.svg)\n\n<img src="http://127.0.0.1:{port}/y.png" alt="y">\n'
+    status, stderr, _pdf = build_text(folder, body)
+    assert status == 1 and "Traceback" not in stderr
+    with pytest.raises(TimeoutError):
+        server.settimeout(0.5)
+        server.accept()
+    server.close()
+
+
+# Raw HTML goes through the allow-list.
+HOSTILE_HTML = """
+<script>document.write('x')</script><style>p { color: red }</style>
+<link rel="attachment" href="../secret.txt"><link rel="stylesheet" href="../secret.txt">
+<object data="../secret.txt"></object><embed src="../secret.txt"><iframe src="../secret.txt"></iframe>
+<base href="file:///etc/"><a rel="attachment" href="../secret.txt">attached</a>
+<p style="background: url(../secret.txt)" onclick="x()">styled</p>
+<img src="file:///etc/hostname" alt="img"><svg><image href="../secret.txt"/></svg>
+<form action="x"><input value="v"></form><meta http-equiv="refresh" content="0">
+Kept: <abbr title="Non-governmental organisation">NGO</abbr>, H<sub>2</sub>O, x<sup>2</sup>.
+"""
+
+
+def test_raw_html_is_sanitized_and_nothing_attached(folder):
+    status, stderr, pdf = build_text(folder, HOSTILE_HTML, "--html")
+    assert status == 0, stderr
+    html = (folder / "out" / "brief.html").read_text()
+    body = html[html.index("<main>") :]
+    for banned in ("<script", "<style", "<link", "<object", "<embed", "<iframe", "<base", "rel=",
+                   "style=", "onclick", "<svg", "<form", "<input", "http-equiv", "file:"):  # fmt: skip
+        assert banned not in body, banned
+    assert '<abbr title="Non-governmental organisation">NGO</abbr>' in body
+    assert "<sub>2</sub>" in body and "<sup>2</sup>" in body
+    assert_safe_pdf(pdf)
+
+
+def test_template_text_and_markup_in_front_matter_stay_text(folder):
+    path = folder / "brief.md"
+    front = FRONT.replace(
+        "title: A title", "title: \"{{ 7*7 }} <script>x</script> {% include 'base.html' %}\""
+    )
+    path.write_text(front + "Body {{ 7*7 }} {% raw %}\n", encoding="utf-8")
+    status, _, stderr = run([str(path), "-o", str(folder / "out"), "--html"])
+    assert status == 0, stderr
+    html = (folder / "out" / "brief.html").read_text()
+    assert "{{ 7*7 }} &lt;script&gt;x&lt;/script&gt; {% include &#39;base.html&#39; %}" in html
+    assert "Body {{ 7*7 }} {% raw %}" in html and "49" not in html
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "message"),
+    [
+        ("a: &a [x, x]\nb: &b [*a, *a]\ncountry: *b\n", 2, "unknown key 'a'"),
+        (
+            "title: t\ndate: 2024-01\nrating: open\ncountry: &a [x]\nseries: *a\n",
+            5,
+            "'country' must be text",
+        ),
+        ("country: !!python/object/apply:os.system ['true']\n", 2, "not valid YAML"),
+        ("no: no\n", 2, "unknown key 'False'"),
+        ("country: x\ncountry: y\n", 1, "missing required key 'title'"),
+        ("? [a, b]\n: c\n", 2, "not valid YAML: found unhashable key"),
+        ("country: x\ntitle: t\nrating: open\ndate: 20220301\n", 5, "bad date '20220301'"),
+        ("- a\n- b\n", 2, "front matter must be 'key: value' lines"),
+    ],
+)
+def test_yaml_tricks(folder, front, line, message):
+    path = folder / "brief.md"
+    path.write_text(f"---\n{front}---\n\nText.\n", encoding="utf-8")
+    status, _, stderr = run([str(path), "-o", str(folder / "out")])
+    assert status == 1 and "Traceback" not in stderr
+    assert stderr.startswith(f"{path}:{line}: error: ") and message in stderr, stderr
+
+
+# Limits.
+def test_absurd_nesting_is_refused_before_layout(folder):
+    nested = "".join("    " * i + "- level\n" for i in range(300))
+    status, stderr, pdf = build_text(folder, nested)
+    assert_clean_failure(status, stderr, pdf, 8)
+    assert "nested" in stderr
+    status, stderr, pdf = build_text(folder, "> " * 200 + "deep quote\n")
+    assert_clean_failure(status, stderr, pdf, 8)
+
+
+def test_a_brief_too_large_is_refused(folder):
+    status, stderr, pdf = build_text(folder, "A paragraph of text. " * 120_000)
+    assert_clean_failure(status, stderr, pdf, 1)
+    assert "larger than 2 MiB" in stderr
+
+
+def test_an_image_with_too_many_pixels_is_refused(folder):
+    Image.new("1", (20_000, 20_000)).save(folder / "huge.png")
+    status, stderr, pdf = build_text(folder, "![A huge image](huge.png)")
+    assert_clean_failure(status, stderr, pdf, 8)
+    assert "pixels" in stderr
+
+
+def test_a_file_that_is_not_an_image_fails_cleanly(folder):
+    (folder / "fake.png").write_text("not an image")
+    status, stderr, pdf = build_text(folder, "![Fake](fake.png)")
+    assert_clean_failure(status, stderr, pdf, 8)
+
+
+def test_a_build_past_its_time_limit_stops_cleanly(folder):
+    status, stderr, pdf = build_text(folder, "Text.\n" * 50, "--timeout", "0.05")
+    assert_clean_failure(status, stderr, pdf, 1)
+    assert "took longer than 0.05 s" in stderr
+
+
+# No broken file, ever.
+def test_a_failure_at_any_stage_keeps_the_previous_pdf(folder):
+    status, _, pdf = build_text(folder, "Good text.")
+    assert status == 0
+    before = pdf.read_bytes()
+    failures = [
+        ("![x](missing.png)", []),  # check
+        ("Text.\n" * 50, ["--timeout", "0.05"]),  # interrupted while printing
+        ("Text.\n" * 50, ["--max-size", "1KB"]),  # over budget after printing
+    ]
+    for body, options in failures:
+        status, stderr, _ = build_text(folder, body, *options)
+        assert status == 1, stderr
+        assert pdf.read_bytes() == before
+        assert sorted(p.name for p in pdf.parent.iterdir()) == ["brief.pdf"]
+
+
+def test_two_builds_of_one_brief_at_once_both_leave_a_valid_pdf(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "build.py"), str(SAMPLE), "-o", str(out)]
+    processes = [subprocess.Popen(command, stderr=subprocess.PIPE) for _ in range(2)]
+    assert [p.wait() for p in processes] == [0, 0]
+    assert_safe_pdf(out / f"{SAMPLE.stem}.pdf")
+    assert sorted(p.name for p in out.iterdir()) == [f"{SAMPLE.stem}.pdf"]
+
+
+def test_the_build_never_modifies_content(tmp_path):
+    digest = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE.parent.iterdir()}
+    stamps = {p: p.stat().st_mtime_ns for p in SAMPLE.parent.iterdir()}
+    assert run([str(SAMPLE), "-o", str(tmp_path), "--html", "--print"])[0] == 0
+    assert {
+        p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE.parent.iterdir()
+    } == digest
+    assert {p: p.stat().st_mtime_ns for p in SAMPLE.parent.iterdir()} == stamps
+
+
+# Bad bytes.
+GOOD = FRONT + "## Text\n\nBody.\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "outcome"),
+    [
+        (b"\xef\xbb\xbf" + GOOD.encode(), 0),
+        (GOOD.replace("\n", "\r\n").encode(), 0),
+        (GOOD.replace("\n", "\r").encode(), 0),
+        (GOOD.encode("utf-16"), "1: error: the file is UTF-16 text; save it as UTF-8"),
+        (GOOD.encode() + b"\xc3\x28\n", "11: error: the file is not UTF-8"),
+        (GOOD.encode().replace(b"Body", b"Bo\x00dy"), "10: error: a NUL byte"),
+        (b"", "1: error: a brief starts with front matter"),
+        (b"---\n", "1: error: the front matter has no closing"),
+        (b"---\n---\n", "2: error: front matter must be 'key: value' lines"),
+        (b"Just text.\n", "1: error: a brief starts with front matter"),
+    ],
+)
+def test_bad_bytes(tmp_path, data, outcome):
+    path = tmp_path / "brief.md"
+    path.write_bytes(data)
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+    if outcome == 0:
+        assert status == 0, stderr
+        assert_safe_pdf(tmp_path / "out" / "brief.pdf")
+    else:
+        assert status == 1 and stderr.startswith(f"{path}:{outcome}"), stderr
+
+
+# Whatever is thrown at it: a valid PDF, or exit 1 with one path:line message.
+MARKDOWN = st.text(
+    alphabet=st.sampled_from(
+        [*list("ab #*_-[]()!<>`|:^\\\n\t1.>&\"'{}%=~+"), "Қ", "é", "—", "\xad"]
+    ),
+    max_size=400,
+)
+VALUES = st.one_of(st.text(max_size=30), st.integers(), st.booleans(), st.none(),
+                   st.lists(st.text(max_size=5), max_size=3), st.dates().map(str))  # fmt: skip
+FRONT_MATTER = st.dictionaries(
+    st.sampled_from([*build.SCHEMA, "extra", "no"]), VALUES, max_size=len(build.SCHEMA)
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(front=FRONT_MATTER, body=MARKDOWN, valid=st.booleans())
+def test_any_input_ends_in_a_pdf_or_a_clean_error(tmp_path, front, body, valid):
+    import yaml
+
+    if valid:  # half the time, start from valid front matter so that the Markdown gets printed
+        front = {"country": "X", "title": "T", "date": "2024-01", "rating": "open", **front}
+        front = {k: v for k, v in front.items() if k not in ("extra", "no")}
+    path = tmp_path / "brief.md"
+    path.write_text(
+        "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + body, encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    status, _, stderr = run([str(path), "-o", str(out), "--timeout", "60"])
+    assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+    if status == 0:
+        assert_safe_pdf(out / "brief.pdf")
+    else:
+        assert status == 1
+        assert re.fullmatch(rf"({re.escape(str(path))}:\d+: (error|warning): [^\n]+\n)+", stderr), (
+            stderr
+        )
+    assert not list(out.glob(".*")) if out.exists() else True
