@@ -689,6 +689,7 @@ def fetcher_class():
 
 
 _STYLESHEETS: dict[tuple, tuple[list, object, list[Problem]]] = {}
+atexit.register(_STYLESHEETS.clear)  # the fonts' clean-up needs its modules still alive
 
 
 def stylesheets(config: Config) -> tuple[list, object, list[Problem]]:
@@ -711,7 +712,6 @@ def stylesheets(config: Config) -> tuple[list, object, list[Problem]]:
             problems += [css_problem(path, record) for record in collector.records]
         _STYLESHEETS.clear()
         _STYLESHEETS[key] = styles, fonts, problems
-        atexit.register(_STYLESHEETS.clear)  # fonts' clean-up needs its modules still alive
     return _STYLESHEETS[key]
 
 
