@@ -878,14 +878,19 @@ class TimeLimit(BaseException):
     """A build ran past its time limit (a BaseException: WeasyPrint must not swallow it)."""
 
 
+_EXPIRED = threading.Event()  # set when the time limit passes, in case its exception was swallowed
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float):
     """Interrupt the work inside after so many seconds (main thread only, where signals go)."""
+    _EXPIRED.clear()
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def expire(signum, frame):
+        _EXPIRED.set()
         raise TimeLimit
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -906,7 +911,9 @@ class Failed(Exception):
 
 
 def gate(brief: Brief, config: Config) -> None:
-    """Stop a brief that has errors, or warnings in strict mode."""
+    """Stop a brief that has errors, or warnings in strict mode, or that ran out of time."""
+    if _EXPIRED.is_set():  # the signal may have struck inside code that ignores exceptions
+        raise TimeLimit
     if config.strict:
         brief.problems = [
             Problem(p.path, p.line, "error", p.message, p.column) for p in brief.problems
