@@ -197,24 +197,18 @@ def read(path: Path) -> Brief:
 
 def validate(path: Path, source: str) -> dict:
     """Load front matter with the safe loader and check it against SCHEMA."""
-    try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.load(source, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(error, "problem", None) or str(error)
-        raise BriefError(path, line, f"front matter is not valid YAML: {problem}") from None
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+    node = compose(path, source)
+    if not isinstance(node, yaml.MappingNode):
         raise BriefError(path, 2, "front matter must be 'key: value' lines")
-    lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value}
+    data, lines = {}, {}
+    for key_node, value_node in node.value:
+        key, line = str(key_node.value), key_node.start_mark.line + 2
+        if key not in SCHEMA or not isinstance(key_node, yaml.ScalarNode):
+            raise BriefError(path, line, f"unknown key '{key}'; allowed: {', '.join(SCHEMA)}")
+        if key in data:
+            raise BriefError(path, line, f"'{key}' is given twice (also on line {lines[key]})")
+        data[key], lines[key] = construct(path, line, value_node), line
     meta = {}
-    for key in data:
-        if str(key) not in SCHEMA:
-            allowed = ", ".join(SCHEMA)
-            raise BriefError(
-                path, lines.get(str(key), 2), f"unknown key '{key}'; allowed: {allowed}"
-            )
     for key, (required, default, meaning) in SCHEMA.items():
         if key not in data:
             if required:
@@ -225,29 +219,83 @@ def validate(path: Path, source: str) -> dict:
     return meta
 
 
+def compose(path: Path, source: str) -> yaml.Node | None:
+    """Parse front matter into YAML nodes, refusing aliases (a YAML bomb's fuse)."""
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as error:
+        line = source[: error.position].count("\n") + 2
+        message = f"a control character (#x{error.character:04x}) is not allowed"
+        raise BriefError(path, line, message) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = " ".join(str(getattr(error, "problem", None) or error).split())
+        line = mark.line + 2 if mark else 1
+        raise BriefError(path, line, f"front matter is not valid YAML: {problem}") from None
+    except RecursionError:
+        raise BriefError(path, 2, "front matter is nested too deeply") from None
+    seen, stack = set(), [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            line = node.start_mark.line + 2
+            raise BriefError(path, line, "anchors and aliases (& and *) are not allowed here")
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return root
+
+
+def construct(path: Path, line: int, node: yaml.Node) -> object:
+    """The Python value of one front-matter node, with the safe loader's types only."""
+    try:
+        return yaml.SafeLoader("").construct_object(node, deep=True)
+    except (
+        yaml.YAMLError,
+        ValueError,
+        TypeError,
+        KeyError,
+        OverflowError,
+        RecursionError,
+    ) as error:
+        message = " ".join(str(getattr(error, "problem", None) or error).split())
+        raise BriefError(path, line, f"this value cannot be read: {message}") from None
+
+
 def check_value(path: Path, line: int, key: str, value: object, meaning: str) -> object:
     """Return the value of one front-matter key in its checked form."""
     if key == "date":
         return parse_date(path, line, value)
     if key == "figures":
         ok = isinstance(value, list) and all(
-            isinstance(f, dict) and set(f) == {"value", "label"} for f in value
+            isinstance(f, dict)
+            and set(f) == {"value", "label"}
+            and all(
+                isinstance(v, str | int | float) and not isinstance(v, bool) for v in f.values()
+            )
+            for f in value
         )
         if not ok:
             raise BriefError(path, line, f"'figures' must be {meaning}")
-        return [{"value": str(f["value"]), "label": str(f["label"])} for f in value]
+        return [{k: str(v).strip() for k, v in f.items()} for f in value]
     if key == "contents":
         if not isinstance(value, bool):
             raise BriefError(path, line, "'contents' must be true or false")
         return value
-    if not isinstance(value, str | int | float) or isinstance(value, bool) or str(value) == "":
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise BriefError(path, line, f"'{key}' must be text: {meaning}")
+    if isinstance(value, int) and value.bit_length() > 64:
+        raise BriefError(path, line, f"'{key}' is a number too long to be {meaning}")
     value = str(value).strip()
+    if not value:
+        raise BriefError(path, line, f"'{key}' is empty: give {meaning}")
     if key == "rating" and value.lower() not in RATINGS:
         raise BriefError(path, line, f"unknown rating '{value}'; allowed: {', '.join(RATINGS)}")
     if key == "lang" and not LANG_RE.match(value):
         raise BriefError(path, line, f"'lang' must be {meaning}, not '{value}'")
-    if key == "layout" and not re.fullmatch(r"[a-z][a-z0-9_-]*", value):
+    if key == "layout" and (value == "base" or not re.fullmatch(r"[a-z][a-z0-9_-]*", value)):
         raise BriefError(path, line, f"'layout' must be {meaning}, not '{value}'")
     return value.lower() if key == "rating" else value
 
