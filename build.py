@@ -25,6 +25,7 @@ import traceback
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from functools import partial
+from html import unescape
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -53,7 +54,7 @@ MAX_BRIEF_BYTES = 2 * 2**20  # ten times the longest brief of the series
 MAX_DEPTH = 40  # WeasyPrint recurses per box; ~137 nested boxes overflow its stack
 MAX_FETCH_BYTES = 20 * 2**20  # an image or stylesheet
 MAX_PIXELS = 40_000_000  # width x height of an image: 20 cm square at 800 dpi
-MAX_SECONDS = 300  # one brief's build (--timeout)
+MAX_SECONDS = 120  # one brief's build (--timeout): a 300-page brief takes 40 s
 MM = 72 / 25.4
 PRINT_BLEED = 3 * MM  # BleedBox of the print copy; styles/print.css extends artwork by as much
 
@@ -325,7 +326,7 @@ class Sections(Treeprocessor):
         section, self.md.press_toc = None, []
         for child in list(root):
             if child.tag == "h2":
-                heading = "".join(child.itertext()).strip()
+                heading = plain_text(self.md, child)
                 slug = base = slugify_unicode(heading, "-") or "section"
                 while slug in (s for s, _ in self.md.press_toc):
                     slug = f"{base}-{len(self.md.press_toc)}"
@@ -337,6 +338,15 @@ class Sections(Treeprocessor):
                 section.append(child)
 
 
+def plain_text(md: markdown.Markdown, element: etree.Element) -> str:
+    """An element's text as a reader sees it: raw HTML and entities Markdown set aside restored."""
+    text = "".join(element.itertext())
+    stash = md.htmlStash.rawHtmlBlocks
+    text = re.sub(r"\x02wzxhzdk:(\d+)\x03", lambda m: str(stash[int(m[1])]), text)
+    text = re.sub(r"\x02[^\x03]*\x03", "", text.replace(markdown.util.AMP_SUBSTITUTE, "&"))
+    return " ".join(unescape(re.sub(r"<[^>]*>", "", text)).split())
+
+
 class Footnotes(Treeprocessor):
     """Move each footnote's text to its call, as an inline element floated to the page foot."""
 
@@ -345,6 +355,9 @@ class Footnotes(Treeprocessor):
         if notes is None:
             return
         root.remove(notes)
+        for parent in list(notes.iter()):  # the "↩" back-links: a page-foot note needs none
+            for link in parent.findall("a[@class='footnote-backref']"):
+                parent.remove(link)
         bodies = {li.get("id"): li for li in notes.iter("li")}
         for parent in list(root.iter()):
             for sup in list(parent):
@@ -353,12 +366,20 @@ class Footnotes(Treeprocessor):
                     continue
                 note = etree.Element("span", {"class": "footnote"})
                 note.tail = sup.tail
-                for i, para in enumerate(bodies[ref.get("href", "#")[1:]].findall("p")):
-                    for link in para.findall("a[@class='footnote-backref']"):
-                        para.remove(link)
+                for i, block in enumerate(bodies[ref.get("href", "#")[1:]]):
                     if i:
                         etree.SubElement(note, "br")
-                    inline_into(note, para)
+                    if block.tag != "p":  # a list or table in a note: its words, on one line
+                        words = etree.Element("p")
+                        words.text = " ".join(" ".join(block.itertext()).split())
+                        block = words
+                    inline_into(note, block)
+                for inner in note.iter("sup"):  # a note's own notes: their text in brackets
+                    call = inner.find("a[@class='footnote-ref']")
+                    if call is not None and call.get("href", "#")[1:] in bodies:
+                        text = plain_text(self.md, bodies[call.get("href")[1:]])
+                        inner.remove(call)
+                        inner.tag, inner.text = "span", f" ({text})"
                 parent.insert(list(parent).index(sup), note)
                 parent.remove(sup)
 
@@ -398,55 +419,24 @@ class Figures(Treeprocessor):
                 parent.remove(para)
 
 
-class Links(Treeprocessor):
-    """Make `#` and relative links placeholder `<a>`s (no href): nothing to follow in a PDF."""
-
-    def run(self, root: etree.Element) -> None:
-        for link in root.iter("a"):
-            href = link.get("href", "")
-            if href == "#" or not re.match(r"(#.|https?:|mailto:)", href):
-                link.attrib.pop("href", None)
-
-
 class SourceNotes(Treeprocessor):
     """Follow each real link with its address: the print copy shows it as a source note."""
 
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
-            for link in [child for child in parent if child.tag == "a" and child.get("href")]:
-                if link.get("href").startswith("#"):
+            for link in [child for child in parent if child.tag == "a"]:
+                if not REAL_LINK.match(link.get("href", "")):
                     continue
                 note = etree.Element("span", {"class": "source"})
                 note.text, note.tail, link.tail = link.get("href"), link.tail, None
                 parent.insert(list(parent).index(link) + 1, note)
 
 
-class ImagePaths(Treeprocessor):
-    """Make image paths, written relative to the brief, relative to the HTML's folder."""
-
-    def __init__(self, md: markdown.Markdown, source: Path, out_dir: Path):
-        super().__init__(md)
-        self.source, self.out_dir = source.resolve().parent, out_dir.resolve()
-
-    def run(self, root: etree.Element) -> None:
-        for img in root.iter("img"):
-            src = img.get("src", "")
-            if src and not re.match(r"[a-zA-Z][\w+.-]*:|/", src):
-                path = os.path.relpath(self.source / unquote(src), self.out_dir)
-                img.set("src", quote(Path(path).as_posix()))
-
-
 class PressExtension(Extension):
     """Register the press's tree changes after inline parsing, before prettifying."""
 
-    def __init__(self, source: Path, out_dir: Path):
-        super().__init__()
-        self.source, self.out_dir = source, out_dir
-
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(ImagePaths(md, self.source, self.out_dir), "press-images", 18)
         md.treeprocessors.register(Footnotes(md), "press-footnotes", 17)
-        md.treeprocessors.register(Links(md), "press-links", 16.6)
         md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
         md.treeprocessors.register(Sections(md), "press-sections", 15)
@@ -471,6 +461,24 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+REAL_LINK = re.compile(r"(https?:|mailto:)")
+MAX_SPAN = 50  # a table cell's colspan or rowspan
+
+
+def filter_attribute(source: Path, out_dir: Path, tag: str, name: str, value: str) -> str | None:
+    """Keep links that lead somewhere, image paths relative to the HTML, sane table spans."""
+    if tag == "a" and name == "href":
+        # `#` placeholders and relative paths lead nowhere in a PDF: a placeholder <a> (no href).
+        return value if REAL_LINK.match(value) or re.match(r"#.", value) else None
+    if tag == "img" and name == "src":
+        if re.match(r"[a-zA-Z][\w+.-]*:|/", value):
+            return value  # refused by the checks and the fetcher, with the brief's line
+        return quote(Path(os.path.relpath(source / unquote(value), out_dir.resolve())).as_posix())
+    if name in ("colspan", "rowspan"):
+        return value if value.isdigit() and 0 < int(value) <= MAX_SPAN else "1"
+    return value
+
+
 def convert(brief: Brief, config: Config) -> str:
     """Markdown → sanitized HTML body, with sections, page-foot notes and figures."""
     md = markdown.Markdown(
@@ -478,7 +486,7 @@ def convert(brief: Brief, config: Config) -> str:
             "footnotes",
             "tables",
             "sane_lists",
-            PressExtension(brief.path, config.out_dir),
+            PressExtension(),
         ],
         extension_configs={"tables": {"use_align_attribute": True}},
         output_format="html",
@@ -494,6 +502,7 @@ def convert(brief: Brief, config: Config) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
+        attribute_filter=partial(filter_attribute, brief.path.resolve().parent, config.out_dir),
     )
     check_depth(brief, html)
     brief.problems += check(brief, html)
@@ -982,10 +991,10 @@ def build(path: Path, config: Config) -> Result:
             gate(brief, config)
             if config.check:
                 return Result(path, brief.problems, seconds=time.perf_counter() - start)
-            if config.html:
+            pages = print_pdf(brief, html, config, config.target(path))
+            if config.html:  # only beside a PDF that was written
                 write_atomically(config.target(path, "html"), html)
                 write_screen_assets(config)
-            pages = print_pdf(brief, html, config, config.target(path))
             if config.preview:
                 preview(config.target(path), config.out_dir / "preview")
     except TimeLimit:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import ROOT, SAMPLE, run
+from helpers import page_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -348,3 +349,47 @@ def test_any_input_ends_in_a_pdf_or_a_clean_error(tmp_path, front, body, valid):
             stderr
         )
     assert not list(out.glob(".*")) if out.exists() else True
+
+
+def test_raw_html_links_and_images_follow_the_same_rules(folder):
+    (folder / "chart.svg").write_text((SAMPLE.parent / "chart.svg").read_text())
+    body = (
+        'A <a href="/etc/passwd">raw path</a>, <a href="../x">a relative one</a>, '
+        '<a href="https://example.org/r">a real one</a> and <img src="chart.svg" alt="A chart">.\n\n'
+        '<table><tr><td colspan="1000000">wide</td></tr></table>\n'
+    )
+    status, stderr, pdf = build_text(folder, body, "--html")
+    assert status == 0, stderr
+    html = (folder / "out" / "brief.html").read_text()
+    assert "<a>raw path</a>" in html and "<a>a relative one</a>" in html
+    assert 'colspan="1"' in html
+    with pikepdf.open(pdf) as document:
+        uris = [
+            str(a.A.URI)
+            for p in document.pages
+            for a in p.get("/Annots", [])
+            if "/URI" in a.get("/A", {})
+        ]
+    assert uris == ["https://example.org/r"]
+    assert_safe_pdf(pdf)
+
+
+def test_no_html_copy_is_left_when_the_pdf_fails(folder):
+    (folder / "fake.png").write_text("not an image")
+    status, _, pdf = build_text(folder, "![Fake](fake.png)", "--html")
+    assert status == 1
+    assert not pdf.parent.exists() or list(pdf.parent.iterdir()) == []
+
+
+def test_notes_with_lists_and_notes_of_their_own(folder):
+    body = (
+        "## Q&amp;A <em>now</em>\n\nA note.[^1] A list note.[^2]\n\n"
+        "[^1]: See also[^3]\n[^2]: - item one\n    - item two\n[^3]: the inner note.\n"
+    )
+    path = folder / "brief.md"
+    path.write_text(FRONT.replace("rating: narrowed", "rating: narrowed\ncontents: true") + body)
+    status, _, stderr = run([str(path), "-o", str(folder / "out")])
+    assert status == 0, stderr
+    text = " ".join(" ".join(page_texts(folder / "out" / "brief.pdf")).split())
+    assert "See also (the inner note.)" in text and "item one item two" in text
+    assert "Q&A now" in text and "wzxhzdk" not in text
