@@ -24,7 +24,7 @@ import time
 import traceback
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from html import unescape
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -34,6 +34,9 @@ import nh3
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markdown.extensions import Extension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import slugify, slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
@@ -482,13 +485,13 @@ def filter_attribute(source: Path, out_dir: Path, tag: str, name: str, value: st
 def convert(brief: Brief, config: Config) -> str:
     """Markdown → sanitized HTML body, with sections, page-foot notes and figures."""
     md = markdown.Markdown(
+        # Instances, not names: looking names up scans every package's entry points.
         extensions=[
-            "footnotes",
-            "tables",
-            "sane_lists",
+            FootnoteExtension(),
+            TableExtension(use_align_attribute=True),
+            SaneListExtension(),
             PressExtension(),
         ],
-        extension_configs={"tables": {"use_align_attribute": True}},
         output_format="html",
     )
     try:
@@ -635,10 +638,11 @@ def check_recommendations(brief: Brief) -> list[Problem]:
 # ---------------------------------------------------------------- 3. render
 
 
-def environment(config: Config) -> Environment:
-    """The Jinja environment: autoescaped, strict about undefined names."""
+@lru_cache
+def environment(templates: Path) -> Environment:
+    """The Jinja environment: autoescaped, strict; one per process, reloading changed templates."""
     env = Environment(
-        loader=FileSystemLoader(config.templates),
+        loader=FileSystemLoader(templates),
         autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -651,7 +655,7 @@ def environment(config: Config) -> Environment:
 def render(brief: Brief, body: str, config: Config) -> str:
     """Put the body into the layout the front matter names."""
     name = f"{brief.meta['layout']}.html"
-    env = environment(config)
+    env = environment(config.templates)
     if name not in env.list_templates():
         layouts = sorted(t[:-5] for t in env.list_templates() if t != "base.html")
         raise BriefError(brief.path, 1, f"unknown layout '{brief.meta['layout']}'; have: {layouts}")
@@ -739,7 +743,8 @@ def fetcher_class():
                 raise ValueError(f"refused {url}: larger than {MAX_FETCH_BYTES // 2**20} MiB")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             data = path.read_bytes()
-            check_pixels(url, data)
+            if mime.startswith("image/") and mime != "image/svg+xml":
+                check_pixels(url, data)
             return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
 
     return RootedFetcher
