@@ -853,7 +853,9 @@ def finish_print_copy(brief: Brief):
 
     import pydyf
 
-    stable_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, brief.path.resolve().as_uri())}".encode()
+    # From the brief's words, not its path: the same brief gets the same ID on any machine.
+    seed = brief.path.name + "\n" + brief.markdown
+    stable_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}".encode()
 
     def finish(document, pdf) -> None:
         for obj in pdf.objects:

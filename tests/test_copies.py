@@ -213,6 +213,19 @@ def test_byte_reproducible_across_processes_clocks_and_time_zones(tmp_path, opti
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.parametrize("options", [[], ["--print"]], ids=["distributable", "print"])
+def test_the_same_brief_in_another_folder_gives_the_same_bytes(tmp_path, options):
+    """Another machine keeps its briefs elsewhere: no path may reach the PDF."""
+    outputs = []
+    for name in ("a", "somewhere/much/deeper"):
+        folder = tmp_path / name
+        shutil.copytree(SAMPLE.parent, folder)
+        assert run([str(folder / SAMPLE.name), "-o", str(folder / "out"), *options])[0] == 0
+        (pdf,) = (folder / "out").glob("*.pdf")
+        outputs.append(pdf.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
 def test_html_copy_opens_with_its_styles_fonts_and_images(sample):
     folder = sample.html.parent
     tree = html_tree(sample.html)
