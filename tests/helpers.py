@@ -88,3 +88,14 @@ def structure_elements(pdf: Path) -> list[tuple[str, dict]]:
                 if kids is not None:
                     stack += list(reversed(kids)) if isinstance(kids, pikepdf.Array) else [kids]
     return found
+
+
+def link_uris(pdf: Path) -> list[str]:
+    """The addresses of every link annotation, in page order."""
+    with pikepdf.open(pdf) as document:
+        return [
+            str(a.A.URI)
+            for page in document.pages
+            for a in page.get("/Annots", [])
+            if "/URI" in a.get("/A", {})
+        ]

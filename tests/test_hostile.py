@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import ROOT, SAMPLE, run
-from helpers import page_texts
+from helpers import link_uris, page_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -363,14 +363,7 @@ def test_raw_html_links_and_images_follow_the_same_rules(folder):
     html = (folder / "out" / "brief.html").read_text()
     assert "<a>raw path</a>" in html and "<a>a relative one</a>" in html
     assert 'colspan="1"' in html
-    with pikepdf.open(pdf) as document:
-        uris = [
-            str(a.A.URI)
-            for p in document.pages
-            for a in p.get("/Annots", [])
-            if "/URI" in a.get("/A", {})
-        ]
-    assert uris == ["https://example.org/r"]
+    assert link_uris(pdf) == ["https://example.org/r"]
     assert_safe_pdf(pdf)
 
 
