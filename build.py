@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -77,17 +78,6 @@ SCHEMA: dict[str, tuple[bool, object, str]] = {
 }
 
 
-class BriefError(Exception):
-    """A user's mistake, reported as `path:line: error: message`."""
-
-    def __init__(self, path: Path | str, line: int, message: str):
-        super().__init__(message)
-        self.path, self.line, self.message = path, line, message
-
-    def __str__(self) -> str:
-        return f"{display(self.path)}:{self.line}: error: {self.message}"
-
-
 @dataclass(frozen=True)
 class Problem:
     """Something found in a brief: an error stops it, a warning is reported."""
@@ -101,6 +91,17 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.line}:{self.column}" if self.column else f"{self.line}"
         return f"{display(self.path)}:{where}: {self.level}: {self.message}"
+
+
+class BriefError(Exception):
+    """A user's mistake that stops the brief, reported as `path:line: error: message`."""
+
+    def __init__(self, path: Path | str, line: int, message: str):
+        super().__init__(message)
+        self.problem = Problem(path, line, "error", message)
+
+    def __str__(self) -> str:
+        return str(self.problem)
 
 
 @dataclass
@@ -834,7 +835,7 @@ def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> int:
         LOGGER.removeHandler(collector)
     for record in collector.records:
         error = located(brief, record.getMessage())
-        brief.problems.append(Problem(error.path, error.line, "warning", error.message))
+        brief.problems.append(dataclasses.replace(error.problem, level="warning"))
     if config.max_bytes and not config.print_copy and len(pdf) > config.max_bytes:
         raise BriefError(
             brief.path,
@@ -979,9 +980,7 @@ def gate(brief: Brief, config: Config) -> None:
     if _EXPIRED.is_set():  # the signal may have struck inside code that ignores exceptions
         raise TimeLimit
     if config.strict:
-        brief.problems = [
-            Problem(p.path, p.line, "error", p.message, p.column) for p in brief.problems
-        ]
+        brief.problems = [dataclasses.replace(p, level="error") for p in brief.problems]
     if any(p.level == "error" for p in brief.problems):
         raise Failed(brief.problems)
 
@@ -1008,7 +1007,7 @@ def build(path: Path, config: Config) -> Result:
         message = f"the build took longer than {config.timeout:g} s (--timeout); nothing written"
         return Result(path, [Problem(path, 1, "error", message)])
     except BriefError as error:
-        return Result(path, [Problem(error.path, error.line, "error", error.message)])
+        return Result(path, [error.problem])
     except Failed as failure:
         return Result(path, failure.problems)
     except (Exception, RecursionError) as error:  # a bug of ours: still one line, not a traceback
