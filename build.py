@@ -605,31 +605,19 @@ def check_image(brief: Brief, at, alt: str, src: str) -> list[Problem]:
 
 def check_recommendations(brief: Brief) -> list[Problem]:
     """`## Recommendations` holds `###` audiences, each with a non-empty list."""
-    problems, inside, audience, items, heading_line = [], False, None, 0, 1
+    problems, inside, audience, items, section_line = [], False, None, 0, 1
     for line, text in [*source_lines(brief), (None, "## end")]:
-        heading = HEADING_RE.match(text)
-        if heading and len(heading[1]) <= 3 and inside and audience is not None and not items:
-            problems.append(
-                Problem(
-                    brief.path,
-                    audience,
-                    "error",
-                    "this audience has no recommendations: add a '- ' list",
-                )
-            )
-        if heading and len(heading[1]) == 2:
+        depth = len(heading[1]) if (heading := HEADING_RE.match(text)) else 0
+        if depth in (2, 3) and inside and audience is not None and not items:
+            message = "this audience has no recommendations: add a '- ' list"
+            problems.append(Problem(brief.path, audience, "error", message))
+        if depth == 2:
             if inside and audience is None:
-                problems.append(
-                    Problem(
-                        brief.path,
-                        heading_line,
-                        "error",
-                        "recommendations need an audience: '### To …:' and a list",
-                    )
-                )
+                message = "recommendations need an audience: '### To …:' and a list"
+                problems.append(Problem(brief.path, section_line, "error", message))
             inside = text.strip().lower() == "## recommendations"
-            heading_line, audience, items = line, None, 0
-        elif heading and len(heading[1]) == 3 and inside:
+            section_line, audience, items = line, None, 0
+        elif depth == 3 and inside:
             audience, items = line, 0
         elif inside and re.match(r"\s*([-*+]|\d+\.)\s+\S", text):
             items += 1
