@@ -332,8 +332,10 @@ class Sections(Treeprocessor):
             if child.tag == "h2":
                 heading = plain_text(self.md, child)
                 slug = base = slugify_unicode(heading, "-") or "section"
-                while slug in (s for s, _ in self.md.press_toc):
-                    slug = f"{base}-{len(self.md.press_toc)}"
+                taken, n = {s for s, _ in self.md.press_toc}, 1
+                while slug in taken:
+                    n += 1
+                    slug = f"{base}-{n}"
                 self.md.press_toc.append((slug, heading))
                 section = etree.Element("section", id=slug)
                 root.insert(list(root).index(child), section)

@@ -205,3 +205,14 @@ def test_plain_and_nested_lists_build(tmp_path):
     path = write(tmp_path, GOOD.replace("Text with", lists + "\nText with"))
     result = build.build(path, build.Config(out_dir=tmp_path))
     assert result.ok, result.problems
+
+
+def test_repeated_headings_get_distinct_ids(tmp_path):
+    body = "## Intro 2\n\nA.\n\n## Intro\n\nB.\n\n## Intro\n\nC.\n\n## Intro\n\nD.\n"
+    path = write(tmp_path, GOOD.replace("## Introduction", body + "\n## Introduction"))
+    result = build.build(path, build.Config(out_dir=tmp_path, check=True))
+    assert result.ok, result.problems
+    brief = build.read(path)
+    build.convert(brief, build.Config(out_dir=tmp_path))
+    ids = [slug for slug, _ in brief.toc]
+    assert len(ids) == len(set(ids)) == 6
