@@ -346,7 +346,13 @@ class Sections(Treeprocessor):
 
 def plain_text(md: markdown.Markdown, element: etree.Element) -> str:
     """An element's text as a reader sees it: raw HTML and entities Markdown set aside restored."""
-    text = "".join(element.itertext())
+
+    def words(node: etree.Element) -> str:
+        if node.find("a[@class='footnote-ref']") is not None:  # a note's call number
+            return node.tail or ""
+        return (node.text or "") + "".join(map(words, node)) + (node.tail or "")
+
+    text = (element.text or "") + "".join(map(words, element))
     stash = md.htmlStash.rawHtmlBlocks
     text = re.sub(r"\x02wzxhzdk:(\d+)\x03", lambda m: str(stash[int(m[1])]), text)
     text = re.sub(r"\x02[^\x03]*\x03", "", text.replace(markdown.util.AMP_SUBSTITUTE, "&"))
@@ -357,10 +363,11 @@ class Footnotes(Treeprocessor):
     """Move each footnote's text to its call, as an inline element floated to the page foot."""
 
     def run(self, root: etree.Element) -> None:
-        notes = root.find("./div[@class='footnote']")
-        if notes is None:
+        holder = root.find(".//div[@class='footnote']/..")
+        if holder is None:
             return
-        root.remove(notes)
+        notes = holder.find("div[@class='footnote']")
+        holder.remove(notes)
         for parent in list(notes.iter()):  # the "↩" back-links: a page-foot note needs none
             for link in parent.findall("a[@class='footnote-backref']"):
                 parent.remove(link)
@@ -442,10 +449,11 @@ class PressExtension(Extension):
     """Register the press's tree changes after inline parsing, before prettifying."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Sections first: a heading's id and contents entry must not take in its notes.
+        md.treeprocessors.register(Sections(md), "press-sections", 18)
         md.treeprocessors.register(Footnotes(md), "press-footnotes", 17)
         md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
-        md.treeprocessors.register(Sections(md), "press-sections", 15)
 
 
 ALLOWED_TAGS = {
@@ -457,7 +465,6 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "lang", "title"},
     "a": {"href"},
-    "abbr": {"title"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start"},
     "span": {"class"},
@@ -534,7 +541,8 @@ def check_depth(brief: Brief, html: str) -> None:
         )
 
 
-IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\"<>]*?)>?(?:\s+\"[^\"]*\")?\s*\)")
+ID_RE = re.compile(r'\bid="([^"]+)"')
 ANCHOR_RE = re.compile(r"\]\(#([^)\s]+)\)")
 HEADING_RE = re.compile(r"(#{1,6})\s+\S")
 FENCE_RE = re.compile(r"(```|~~~)")
@@ -553,14 +561,10 @@ def source_lines(brief: Brief):
 def check(brief: Brief, html: str) -> list[Problem]:
     """What an author should fix: links, images, headings, anchors, recommendations."""
     problems, level, headings = [], 1, {}  # the cover's title is the h1
-    ids = re.findall(r'\bid="([^"]+)"', html)
     for line, text in source_lines(brief):
         at = partial(Problem, brief.path, line)
         for _ in PLACEHOLDER_RE.finditer(text):
             problems.append(at("warning", "placeholder link (#) has no address yet"))
-        for anchor in ANCHOR_RE.findall(text):
-            if anchor not in ids:
-                problems.append(at("error", f"link to #{anchor}, but no heading has that id"))
         for alt, src in IMAGE_RE.findall(text):
             problems += check_image(brief, at, alt, src)
         if heading := HEADING_RE.match(text):
@@ -577,12 +581,24 @@ def check(brief: Brief, html: str) -> list[Problem]:
 
 
 def check_ids(brief: Brief, page: str) -> None:
-    """Every id of the page is unique: a `##` heading may clash with the layout's own."""
-    ids = re.findall(r'\bid="([^"]+)"', page)
+    """Ids are unique on the page (a heading may clash with the layout's) and #links find one."""
+    ids = ID_RE.findall(page)
+    headings = {slug: line for line, slug in heading_slugs(brief)}
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
-        hits = [n for n, t in source_lines(brief) if duplicate in slugify_unicode(t, "-")]
         message = f"the id '{duplicate}' is also the layout's; rename this heading"
-        brief.problems.append(Problem(brief.path, hits[0] if hits else 1, "error", message))
+        brief.problems.append(Problem(brief.path, headings.get(duplicate, 1), "error", message))
+    for line, text in source_lines(brief):
+        for anchor in ANCHOR_RE.findall(text):
+            if anchor not in ids:
+                message = f"link to #{anchor}, but no heading has that id"
+                brief.problems.append(Problem(brief.path, line, "error", message))
+
+
+def heading_slugs(brief: Brief):
+    """(line, id) of each `##` heading, as the Sections step names it."""
+    for line, text in source_lines(brief):
+        if text.startswith("## "):
+            yield line, slugify_unicode(re.sub(r"\[\^[^\]]*\]", "", text[3:]), "-")
 
 
 def check_image(brief: Brief, at, alt: str, src: str) -> list[Problem]:
@@ -695,12 +711,11 @@ class Collector(logging.Handler):
     """Keep WeasyPrint's log records: it logs problems instead of raising them."""
 
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.WARNING)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.WARNING:
-            self.records.append(record)
+        self.records.append(record)
 
 
 def fetcher_class():
@@ -1000,7 +1015,7 @@ def build(path: Path, config: Config) -> Result:
         return Result(path, [error.problem])
     except Failed as failure:
         return Result(path, failure.problems)
-    except (Exception, RecursionError) as error:  # a bug of ours: still one line, not a traceback
+    except Exception as error:  # a bug of ours: still one line, not a traceback
         message = f"internal error ({type(error).__name__}: {error}); please report it"
         return Result(path, [Problem(path, 1, "error", message)])
     size = config.target(path).stat().st_size
@@ -1090,11 +1105,7 @@ def watch(files: list[Path], config: Config, stop=None, interval: float = 0.3) -
 
 
 SKELETON = """---
-country: {country}
-title: {title}
-date: {date}
-rating: {rating}
----
+{front_matter}---
 
 ## Introduction
 
@@ -1126,8 +1137,10 @@ Write about civil society organisations and human rights defenders.
 
 def new_brief(country: str, date: str, rating: str, folder: Path) -> Path:
     """Write a new brief with valid front matter and the series' sections; never overwrite."""
-    meta = {"country": country, "title": "Overview of recent restrictions to civic freedoms"}
-    text = SKELETON.format(**meta, date=date, rating=rating)
+    meta = {"country": country, "title": "Overview of recent restrictions to civic freedoms",
+            "date": date, "rating": rating}  # fmt: skip
+    front_matter = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    text = SKELETON.format(front_matter=front_matter, country=country)
     slug = slugify(country, "-") or "brief"
     path = folder / f"{slug}-{date}.md"
     validate(path, text.split("---")[1])  # the same checks as any brief
@@ -1169,6 +1182,17 @@ def preview(pdf: Path, folder: Path, dpi: int = 96) -> list[Path]:
         document.close()
 
 
+def positive(text: str) -> float:
+    """A number of seconds above zero (for --timeout)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {text!r}")
+    return seconds
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     cli = argparse.ArgumentParser(
@@ -1200,7 +1224,7 @@ def parser() -> argparse.ArgumentParser:
     add("--check", action="store_true",
         help="report every problem (path:line: error|warning: message); write nothing")  # fmt: skip
     add("--strict", action="store_true", help="treat warnings as errors")
-    add("--timeout", type=float, default=MAX_SECONDS, metavar="SECONDS",
+    add("--timeout", type=positive, default=MAX_SECONDS, metavar="SECONDS",
         help=f"give up on a brief after so long (default {MAX_SECONDS})")  # fmt: skip
     add("--watch", action="store_true", help="rebuild on every save of a brief, template or style")
     add("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",

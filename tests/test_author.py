@@ -216,3 +216,30 @@ def test_repeated_headings_get_distinct_ids(tmp_path):
     build.convert(brief, build.Config(out_dir=tmp_path))
     ids = [slug for slug, _ in brief.toc]
     assert len(ids) == len(set(ids)) == 6
+
+
+def test_review_findings_stay_fixed(tmp_path, monkeypatch):
+    # An image whose name has a space is still checked.
+    path = write(tmp_path, GOOD.replace("Text with", '![](no such.png "Cap")\n\nText with'))
+    status, _, stderr = run(["--check", str(path)])
+    assert (
+        status == 1 and "image no such.png has no alt text" in stderr and "does not exist" in stderr
+    )
+    # Links may point at the layout's own ids.
+    path = write(
+        tmp_path,
+        GOOD.replace("[real link](https://example.org/x)", "[about](#about-the-civicus-monitor)"),
+    )
+    assert run(["--check", str(path)])[0] == 0
+    # A note in a heading stays out of its id.
+    path = write(
+        tmp_path, GOOD.replace("## Introduction", "## Introduction[^1]") + "\n[^1]: a note\n"
+    )
+    brief = build.read(path)
+    build.convert(brief, build.Config(out_dir=tmp_path))
+    assert brief.toc[0] == ("introduction", "Introduction")
+    # --new quotes what YAML would misread; --timeout must be positive.
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    assert run(["--new", "X #1: y", "--date", "2024-05", "--rating", "closed"])[0] == 0
+    assert build.read(tmp_path / "content" / "x-1-y-2024-05.md").meta["country"] == "X #1: y"
+    assert run(["--timeout", "-1"])[0] == 2
