@@ -577,7 +577,19 @@ def check(brief: Brief, html: str) -> list[Problem]:
             elif depth > level + 1:
                 problems.append(at("warning", f"heading level skipped: h{level} to h{depth}"))
             level = depth
-    return problems + check_recommendations(brief)
+    return problems + check_notes(brief) + check_recommendations(brief)
+
+
+def check_notes(brief: Brief) -> list[Problem]:
+    """Every footnote call has its note: an undefined one would print as `[^x]`."""
+    lines = list(source_lines(brief))
+    defined = {m[1] for _, text in lines if (m := re.match(r"\[\^([^\]]+)\]:", text))}
+    return [
+        Problem(brief.path, line, "error", f"footnote [^{name}] has no note: add '[^{name}]: …'")
+        for line, text in lines
+        for name in re.findall(r"\[\^([^\]]+)\](?!:)", text)
+        if name not in defined
+    ]
 
 
 def check_ids(brief: Brief, page: str) -> None:

@@ -49,6 +49,7 @@ MISTAKES = [
     (GOOD.replace("### To the authorities:\n\n- Do one thing.\n", "Nothing yet.\n"), 12, "error", "recommendations need an audience"),
     (GOOD.replace("- Do one thing.\n", ""), 14, "error", "this audience has no recommendations"),
     (GOOD + "\n## Introduction\n\nAgain.\n", 18, "warning", "repeats the heading of line 8"),
+    (GOOD.replace("Text with", "Text[^gone] with"), 10, "error", "footnote [^gone] has no note: add '[^gone]: …'"),
     (GOOD + "\n## About the CIVICUS Monitor\n\nAgain.\n", 18, "error", "the id 'about-the-civicus-monitor' is also the layout's; rename this heading"),
 ]  # fmt: skip
 
