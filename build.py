@@ -324,19 +324,23 @@ def parse_date(path: Path, line: int, value: object) -> dt.date:
 
 
 class Sections(Treeprocessor):
-    """Wrap each `##` heading and what follows it in `<section id="slug">`."""
+    """Wrap each `##` heading and what follows it in `<section id="slug">`; list them in toc."""
+
+    def __init__(self, md: markdown.Markdown, toc: list[tuple[str, str]]):
+        super().__init__(md)
+        self.toc = toc
 
     def run(self, root: etree.Element) -> None:
-        section, self.md.press_toc = None, []
+        section = None
         for child in list(root):
             if child.tag == "h2":
                 heading = plain_text(self.md, child)
                 slug = base = slugify_unicode(heading, "-") or "section"
-                taken, n = {s for s, _ in self.md.press_toc}, 1
+                taken, n = {s for s, _ in self.toc}, 1
                 while slug in taken:
                     n += 1
                     slug = f"{base}-{n}"
-                self.md.press_toc.append((slug, heading))
+                self.toc.append((slug, heading))
                 section = etree.Element("section", id=slug)
                 root.insert(list(root).index(child), section)
             if section is not None and child.tag != "section":
@@ -448,9 +452,13 @@ class SourceNotes(Treeprocessor):
 class PressExtension(Extension):
     """Register the press's tree changes after inline parsing, before prettifying."""
 
+    def __init__(self, toc: list[tuple[str, str]]):
+        super().__init__()
+        self.toc = toc
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Sections first: a heading's id and contents entry must not take in its notes.
-        md.treeprocessors.register(Sections(md), "press-sections", 18)
+        md.treeprocessors.register(Sections(md, self.toc), "press-sections", 18)
         md.treeprocessors.register(Footnotes(md), "press-footnotes", 17)
         md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
@@ -475,6 +483,7 @@ ALLOWED_ATTRIBUTES = {
 
 
 REAL_LINK = re.compile(r"(https?:|mailto:)")
+SCHEME_RE = re.compile(r"[a-zA-Z][\w+.-]*:")  # an address, not a path beside the brief
 MAX_SPAN = 50  # a table cell's colspan or rowspan
 
 
@@ -484,7 +493,7 @@ def filter_attribute(source: Path, out_dir: Path, tag: str, name: str, value: st
         # `#` placeholders and relative paths lead nowhere in a PDF: a placeholder <a> (no href).
         return value if REAL_LINK.match(value) or re.match(r"#.", value) else None
     if tag == "img" and name == "src":
-        if re.match(r"[a-zA-Z][\w+.-]*:|/", value):
+        if SCHEME_RE.match(value) or value.startswith("/"):
             return value  # refused by the checks and the fetcher, with the brief's line
         return quote(Path(os.path.relpath(source / unquote(value), out_dir.resolve())).as_posix())
     if name in ("colspan", "rowspan"):
@@ -494,13 +503,14 @@ def filter_attribute(source: Path, out_dir: Path, tag: str, name: str, value: st
 
 def convert(brief: Brief, config: Config) -> str:
     """Markdown → sanitized HTML body, with sections, page-foot notes and figures."""
+    brief.toc.clear()
     md = markdown.Markdown(
         # Instances, not names: looking names up scans every package's entry points.
         extensions=[
             FootnoteExtension(),
             TableExtension(use_align_attribute=True),
             SaneListExtension(),
-            PressExtension(),
+            PressExtension(brief.toc),
         ],
         output_format="html",
     )
@@ -508,7 +518,6 @@ def convert(brief: Brief, config: Config) -> str:
         html = md.convert(brief.markdown)
     except RecursionError:
         raise BriefError(brief.path, first_line(brief), "content nested too deeply") from None
-    brief.toc = getattr(md, "press_toc", [])
     html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -518,7 +527,7 @@ def convert(brief: Brief, config: Config) -> str:
         attribute_filter=partial(filter_attribute, brief.path.resolve().parent, config.out_dir),
     )
     check_depth(brief, html)
-    brief.problems += check(brief, html)
+    brief.problems += check(brief)
     return html
 
 
@@ -558,7 +567,7 @@ def source_lines(brief: Brief):
             yield brief.body_line + offset, text
 
 
-def check(brief: Brief, html: str) -> list[Problem]:
+def check(brief: Brief) -> list[Problem]:
     """What an author should fix: links, images, headings, anchors, recommendations."""
     problems, level, headings = [], 1, {}  # the cover's title is the h1
     for line, text in source_lines(brief):
@@ -618,7 +627,7 @@ def check_image(brief: Brief, at, alt: str, src: str) -> list[Problem]:
     problems = []
     if not alt.strip():
         problems.append(at("error", f"image {src} has no alt text: say what it shows in ![...]"))
-    if re.match(r"[a-zA-Z][\w+.-]*:", src):
+    if SCHEME_RE.match(src):
         problems.append(at("error", f"image {src} is an address: put the file beside the brief"))
         return problems
     path = (brief.path.parent / unquote(src)).resolve()
@@ -819,8 +828,8 @@ def check_pixels(url: str, data: bytes) -> None:
         raise ValueError(f"refused {url}: {width}x{height} pixels, more than {MAX_PIXELS:,}")
 
 
-def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> int:
-    """Lay out the HTML with WeasyPrint, write the PDF atomically; return its page count."""
+def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> tuple[int, int]:
+    """Lay out the HTML with WeasyPrint, write the PDF atomically; return its pages and bytes."""
     from weasyprint import HTML
     from weasyprint.logger import LOGGER
     from weasyprint.urls import FatalURLFetchingError
@@ -862,7 +871,7 @@ def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> int:
         )
     gate(brief, config)
     write_atomically(target, pdf)
-    return len(document.pages)
+    return len(document.pages), len(pdf)
 
 
 def finish_print_copy(brief: Brief):
@@ -1014,7 +1023,7 @@ def build(path: Path, config: Config) -> Result:
             gate(brief, config)
             if config.check:
                 return Result(path, brief.problems, seconds=time.perf_counter() - start)
-            pages = print_pdf(brief, html, config, config.target(path))
+            pages, written = print_pdf(brief, html, config, config.target(path))
             if config.html:  # only beside a PDF that was written
                 write_atomically(config.target(path, "html"), html)
                 write_screen_assets(config)
@@ -1030,8 +1039,7 @@ def build(path: Path, config: Config) -> Result:
     except Exception as error:  # a bug of ours: still one line, not a traceback
         message = f"internal error ({type(error).__name__}: {error}); please report it"
         return Result(path, [Problem(path, 1, "error", message)])
-    size = config.target(path).stat().st_size
-    return Result(path, brief.problems, pages, size, time.perf_counter() - start)
+    return Result(path, brief.problems, pages, written, time.perf_counter() - start)
 
 
 def report(result: Result, config: Config) -> None:

@@ -12,6 +12,13 @@ import tinyhtml5
 HYPHENS = "-\u2010\u00ad"
 
 
+def write(folder: Path, text: str | bytes, name: str = "brief.md") -> Path:
+    """Write a brief (text as UTF-8, or bytes as they are) into a folder; return its path."""
+    path = folder / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
 def page_texts(pdf: Path) -> list[str]:
     """The text of each page, as PDFium extracts it."""
     document = pypdfium2.PdfDocument(pdf)

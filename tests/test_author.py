@@ -5,10 +5,10 @@ import shutil
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE, run
+from helpers import write
 
 import build
 
@@ -29,12 +29,6 @@ Text with a [real link](https://example.org/x).
 
 - Do one thing.
 """
-
-
-def write(folder: Path, text: str, name: str = "brief.md") -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 # A non-programmer's typical mistakes: each is one line at the right line of the right file.

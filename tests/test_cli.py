@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from conftest import ROOT, SAMPLE, run
-from helpers import html_tree, page_texts
+from helpers import html_tree, page_texts, write
 
 import build
 
@@ -22,12 +22,6 @@ rating: narrowed
 
 Text.
 """
-
-
-def write(tmp_path, text, name="brief.md"):
-    path = tmp_path / name
-    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    return path
 
 
 @pytest.mark.parametrize(
