@@ -716,11 +716,16 @@ def template_location(error: TemplateError, fallback: Path) -> tuple[Path, int]:
 
 
 @lru_cache(maxsize=1)
-def import_weasyprint() -> None:
-    """Import WeasyPrint, answering its library lookups from one `ldconfig -p` listing."""
+def load_weasyprint() -> None:
+    """Import WeasyPrint quickly, and tune the cycle collector for its short-lived objects."""
     import ctypes.util
     import subprocess
 
+    # WeasyPrint makes millions of objects: at the default threshold (700) the cycle collector
+    # runs thousands of times, 15 % of a cold build.
+    gc.set_threshold(10_000)
+    if "weasyprint" in sys.modules:
+        return
     # WeasyPrint tries several names per library, and for each miss ctypes runs ldconfig, gcc
     # and ld: 22 lookups, about 0.2 s of a cold build. A name the listing lacks is a miss here
     # too, and WeasyPrint goes on to its next name (the soname, which dlopen finds itself).
@@ -880,7 +885,7 @@ def check_pixels(url: str, data: bytes) -> None:
 
 def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> tuple[int, int]:
     """Lay out the HTML with WeasyPrint, write the PDF atomically; return its pages and bytes."""
-    import_weasyprint()
+    load_weasyprint()
     from weasyprint import HTML
     from weasyprint.logger import LOGGER
     from weasyprint.urls import FatalURLFetchingError
@@ -1309,9 +1314,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Build, check, watch or start briefs as the command line asks; return the exit status."""
-    # WeasyPrint makes millions of short-lived objects: at the default threshold (700) the
-    # cycle collector runs thousands of times, 15 % of a cold build (`make bench`).
-    gc.set_threshold(10_000)
     cli = parser()
     args = cli.parse_args(argv)
     if args.new:

@@ -1,7 +1,8 @@
 """`make bench`: the press against bare WeasyPrint and pandoc, and its own warm, no-op and series times.
 
-Absolute times are noisy on shared machines: each figure is a median of several runs, and each
-goal is a ratio between two figures taken in the same run. Writes a table and build/bench.json.
+Absolute times are noisy on shared machines: each figure is a median of several runs, each goal
+is a ratio between two figures taken in the same run, and the cold builds being compared run in
+turns, so that the machine's drift hits all of them alike. Writes a table and build/bench.json.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import build  # noqa: E402
 
 BRIEF = ROOT / "content" / "kazakhstan-2022-03.md"
 OUT = ROOT / "build" / "bench"
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
@@ -45,8 +46,20 @@ def median(command: list[str], runs: int = RUNS, **kwargs) -> float:
     return statistics.median(run(command, **kwargs)[0] for _ in range(runs))
 
 
-def cold_vs_weasyprint() -> dict:
-    """(1) A cold build against the bare `weasyprint` command on the same HTML and styles."""
+def interleaved(commands: dict[str, tuple[list[str], dict]]) -> dict[str, float]:
+    """Median wall time of each command, run in turns so that the machine's drift hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(RUNS):
+        for name, (command, kwargs) in commands.items():
+            times[name].append(run(command, **kwargs)[0])
+    return {name: statistics.median(seconds) for name, seconds in times.items()}
+
+
+def cold_builds() -> tuple[dict, dict]:
+    """(1) A cold build against the bare `weasyprint` command on the same HTML and styles, and
+    (2) against pandoc with WeasyPrint as its PDF engine, on the same Markdown."""
+    import pypandoc
+
     folder = OUT / "cold"
     press = [PYTHON, str(ROOT / "build.py"), str(BRIEF), "-o", str(folder)]
     run([*press, "--html"])  # the HTML and its screen assets, for the bare command
@@ -54,19 +67,17 @@ def cold_vs_weasyprint() -> dict:
     bare = [str(BIN / "weasyprint"), str(html), str(folder / "bare.pdf"), "-s",
             str(folder / "assets" / "brief.css"), "--pdf-variant", "pdf/ua-1",
             "--optimize-images", "--dpi", "200"]  # fmt: skip
-    press_s, bare_s = median(press), median(bare)
-    return {"press_s": press_s, "weasyprint_s": bare_s, "ratio": press_s / bare_s}
-
-
-def against_pandoc(cold_s: float) -> dict:
-    """(2) pandoc with WeasyPrint as its PDF engine, on the same Markdown."""
-    import pypandoc
-
-    pandoc = pypandoc.get_pandoc_path()
-    command = [pandoc, str(BRIEF), "-o", str(OUT / "pandoc.pdf"), "--pdf-engine=weasyprint"]
+    pandoc = [pypandoc.get_pandoc_path(), str(BRIEF), "-o", str(OUT / "pandoc.pdf"),
+              "--pdf-engine=weasyprint"]  # fmt: skip
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    pandoc_s = median(command, env=env)
-    return {"pandoc_s": pandoc_s, "press_s": cold_s, "ratio": cold_s / pandoc_s}
+    seconds = interleaved(
+        {"press": (press, {}), "bare": (bare, {}), "pandoc": (pandoc, {"env": env})}
+    )
+    press_s, bare_s, pandoc_s = seconds["press"], seconds["bare"], seconds["pandoc"]
+    return (
+        {"press_s": press_s, "weasyprint_s": bare_s, "ratio": press_s / bare_s},
+        {"pandoc_s": pandoc_s, "press_s": press_s, "ratio": press_s / pandoc_s},
+    )
 
 
 def warm_rebuild(cold_s: float) -> dict:
@@ -158,12 +169,12 @@ def import_time(*argv: str) -> float:
 def main() -> int:
     """Run every measure, print the table, write build/bench.json; exit 1 if a goal is missed."""
     OUT.mkdir(parents=True, exist_ok=True)
-    cold = cold_vs_weasyprint()
+    cold, pandoc = cold_builds()
     results = {
         "runs": RUNS,
         "cpus": os.cpu_count(),
         "1_cold_vs_weasyprint": cold,
-        "2_vs_pandoc": against_pandoc(cold["press_s"]),
+        "2_vs_pandoc": pandoc,
         "3_warm_rebuild": warm_rebuild(cold["press_s"]),
         "4_make_nothing_changed": make_nothing_to_do(),
         "5_series": series(),

@@ -161,7 +161,7 @@ def spy(self, args, *rest, **options):
     runs.append(args)
     popen(self, args, *rest, **options)
 subprocess.Popen.__init__ = spy
-build.import_weasyprint()
+build.load_weasyprint()
 from weasyprint.text import ffi
 print(runs, ctypes.util.find_library is original, ffi.harfbuzz_subset is not None)
 """
