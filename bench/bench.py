@@ -1,8 +1,8 @@
 """`make bench`: the press against bare WeasyPrint and pandoc, and its own warm, no-op and series times.
 
 Absolute times are noisy on shared machines: each figure is a median of several runs, each goal
-is a ratio between two figures taken in the same run, and the cold builds being compared run in
-turns, so that the machine's drift hits all of them alike. Writes a table and build/bench.json.
+is a ratio between two figures taken in the same run, and the builds being compared run in turns,
+so that the machine's drift hits all of them alike. Writes a table and build/bench.json.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,18 +47,19 @@ def median(command: list[str], runs: int = RUNS, **kwargs) -> float:
     return statistics.median(run(command, **kwargs)[0] for _ in range(runs))
 
 
-def interleaved(commands: dict[str, tuple[list[str], dict]]) -> dict[str, float]:
-    """Median wall time of each command, run in turns so that the machine's drift hits all alike."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
+def interleaved(measures: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Median seconds of each measure, taken in turns so that the machine's drift hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in measures}
     for _ in range(RUNS):
-        for name, (command, kwargs) in commands.items():
-            times[name].append(run(command, **kwargs)[0])
+        for name, measure in measures.items():
+            times[name].append(measure())
     return {name: statistics.median(seconds) for name, seconds in times.items()}
 
 
-def cold_builds() -> tuple[dict, dict]:
-    """(1) A cold build against the bare `weasyprint` command on the same HTML and styles, and
-    (2) against pandoc with WeasyPrint as its PDF engine, on the same Markdown."""
+def cold_and_warm() -> tuple[dict, dict, dict]:
+    """(1) A cold build against the bare `weasyprint` command on the same HTML and styles,
+    (2) against pandoc with WeasyPrint as its PDF engine on the same Markdown, and
+    (3) a rebuild in a warm process, as the watch loop does it, against the cold build."""
     import pypandoc
 
     folder = OUT / "cold"
@@ -70,27 +72,26 @@ def cold_builds() -> tuple[dict, dict]:
     pandoc = [pypandoc.get_pandoc_path(), str(BRIEF), "-o", str(OUT / "pandoc.pdf"),
               "--pdf-engine=weasyprint"]  # fmt: skip
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    seconds = interleaved(
-        {"press": (press, {}), "bare": (bare, {}), "pandoc": (pandoc, {"env": env})}
-    )
-    press_s, bare_s, pandoc_s = seconds["press"], seconds["bare"], seconds["pandoc"]
+    warm = build.Config(out_dir=OUT / "warm")
+    assert build.build(BRIEF, warm).ok  # the watch loop's first build
+
+    def rebuild() -> float:
+        start = time.perf_counter()
+        assert build.build(BRIEF, warm).ok
+        return time.perf_counter() - start
+
+    seconds = interleaved({
+        "press": lambda: run(press)[0],
+        "bare": lambda: run(bare)[0],
+        "pandoc": lambda: run(pandoc, env=env)[0],
+        "warm": rebuild,
+    })  # fmt: skip
+    press_s, bare_s, pandoc_s, warm_s = (seconds[k] for k in ("press", "bare", "pandoc", "warm"))
     return (
         {"press_s": press_s, "weasyprint_s": bare_s, "ratio": press_s / bare_s},
         {"pandoc_s": pandoc_s, "press_s": press_s, "ratio": press_s / pandoc_s},
+        {"warm_s": warm_s, "cold_s": press_s, "ratio": warm_s / press_s},
     )
-
-
-def warm_rebuild(cold_s: float) -> dict:
-    """(3) A rebuild in a warm process, as the watch loop does it."""
-    config = build.Config(out_dir=OUT / "warm")
-    build.build(BRIEF, config)
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        assert build.build(BRIEF, config).ok
-        times.append(time.perf_counter() - start)
-    warm_s = statistics.median(times)
-    return {"warm_s": warm_s, "cold_s": cold_s, "ratio": warm_s / cold_s}
 
 
 def make_nothing_to_do() -> dict:
@@ -169,13 +170,13 @@ def import_time(*argv: str) -> float:
 def main() -> int:
     """Run every measure, print the table, write build/bench.json; exit 1 if a goal is missed."""
     OUT.mkdir(parents=True, exist_ok=True)
-    cold, pandoc = cold_builds()
+    cold, pandoc, warm = cold_and_warm()
     results = {
         "runs": RUNS,
         "cpus": os.cpu_count(),
         "1_cold_vs_weasyprint": cold,
         "2_vs_pandoc": pandoc,
-        "3_warm_rebuild": warm_rebuild(cold["press_s"]),
+        "3_warm_rebuild": warm,
         "4_make_nothing_changed": make_nothing_to_do(),
         "5_series": series(),
         "6_size": size(),
