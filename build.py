@@ -733,7 +733,8 @@ def load_weasyprint() -> None:
     with contextlib.suppress(OSError, subprocess.CalledProcessError):
         if sys.platform == "linux":
             command = ["/sbin/ldconfig", "-p"]
-            listing = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            # Bytes decoded as file names are: a directory's name need not be UTF-8.
+            listing = os.fsdecode(subprocess.run(command, capture_output=True, check=True).stdout)
     original = ctypes.util.find_library
 
     def find_library(name: str) -> str | None:
@@ -1357,6 +1358,10 @@ if __name__ == "__main__":
     # A build leaves a large heap whose teardown takes 0.1 s: run the exit handlers (one removes
     # WeasyPrint's temporary fonts), flush, and leave without it.
     atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None when the command was started with it closed
+                stream.flush()
+        except (OSError, ValueError):
+            status = status or 120  # what Python's own exit gives when it cannot flush
     os._exit(status)

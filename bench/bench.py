@@ -236,6 +236,10 @@ def table(r: dict) -> str:
     ]  # fmt: skip
     lines = ["| measure | figures | ratio |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += [
+        "",
+        "Ratios 1 and 2 are the median of each turn's ratio, not the quotient of the two medians.",
+    ]
     lines += ["", *[f"{'PASS' if ok else 'FAIL'}  {goal}" for goal, ok in r["goals"].items()]]
     return "\n".join(lines)
 

@@ -150,6 +150,18 @@ def test_the_command_prints_everything_and_leaves_no_temporary_files(tmp_path):
     assert list(temp.iterdir()) == []
 
 
+def test_the_command_succeeds_with_its_output_closed(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "build.py"), str(SAMPLE), "-o", str(out)]
+    done = subprocess.run(command, preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE)
+    assert done.returncode == 0, done.stderr
+    assert (out / f"{SAMPLE.stem}.pdf").stat().st_size > 10_000
+
+
+LINUX_ONLY = pytest.mark.skipif(sys.platform != "linux", reason="ldconfig is Linux's")
+
+
+@LINUX_ONLY
 def test_weasyprint_finds_its_libraries_with_one_program_run():
     # ctypes runs ldconfig, gcc and ld for each name WeasyPrint tries: 0.2 s of a cold build.
     code = f"""
@@ -167,6 +179,27 @@ print(runs, ctypes.util.find_library is original, ffi.harfbuzz_subset is not Non
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["[['/sbin/ldconfig',", "'-p']]", "True", "True"]
+
+
+@LINUX_ONLY
+def test_a_library_folder_named_in_another_encoding_does_not_stop_weasyprint():
+    code = f"""
+import subprocess, sys
+sys.path.insert(0, {str(ROOT)!r})
+real = subprocess.run
+def run(command, **options):
+    done = real(command, **options)
+    if command[0] == "/sbin/ldconfig":
+        done.stdout = b"\\tlibss.so.2 (libc6) => /opt/caf\\xe9/libss.so.2\\n" + done.stdout
+    return done
+subprocess.run = run
+import build
+build.load_weasyprint()
+from weasyprint.text import ffi
+print(ffi.pango is not None)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "True\n"), done.stderr
 
 
 def test_missing_image_names_its_line(tmp_path):
