@@ -903,8 +903,7 @@ def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> tuple[in
             url_fetcher=fetcher,
         ).render(stylesheets=styles, font_config=fonts, **config.pdf_options())
         fail_on_errors(brief, collector.records)
-        finisher = finish_print_copy(brief) if config.print_copy else None
-        pdf = document.write_pdf(finisher=finisher, **config.pdf_options())
+        pdf = document.write_pdf(finisher=finisher(brief, config), **config.pdf_options())
         fail_on_errors(brief, collector.records)
     except FatalURLFetchingError as error:
         raise located(brief, str(error.__cause__ or error)) from None
@@ -929,6 +928,51 @@ def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> tuple[in
     gate(brief, config)
     write_atomically(target, pdf)
     return len(document.pages), len(pdf)
+
+
+def finisher(brief: Brief, config: Config):
+    """What is done to the PDF objects before they are written."""
+
+    def finish(document, pdf) -> None:
+        mark_page_furniture_as_artifacts(pdf)
+        if config.print_copy:
+            finish_print_copy(brief)(document, pdf)
+
+    return finish
+
+
+def mark_page_furniture_as_artifacts(pdf) -> None:
+    """Make the running heads and folios Artifacts, which screen readers skip."""
+    import pydyf
+
+    # WeasyPrint 70 tags page-margin content as elements that no element of the structure tree
+    # holds (an Artifact element would need PDF 2.0); PDF/UA-1 marks it in the page instead.
+    def resolve(value):
+        return pdf.objects[int(value.split()[0])] if isinstance(value, bytes) else value
+
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    held, todo = set(), [root]
+    while todo:
+        kids = todo.pop().get("K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if isinstance(kid, bytes) and int(kid.split()[0]) not in held:
+                held.add(int(kid.split()[0]))
+                todo.append(resolve(kid))
+    nums = resolve(root["ParentTree"])["Nums"]
+    marks_of_page = dict(zip(nums[::2], nums[1::2], strict=True))
+    for page in pdf.objects:
+        if not (isinstance(page, dict) and page.get("Type") == "/Page"):
+            continue
+        marks = resolve(marks_of_page[page["StructParents"]])
+        loose = {mcid for mcid, ref in enumerate(marks) if int(ref.split()[0]) not in held}
+        for mcid in loose:
+            marks[mcid] = "null"
+        operations = resolve(page["Contents"]).stream
+        for i, operation in enumerate(operations):
+            if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in loose:
+                operations[i - 1 : i + 1] = ["/Artifact", pydyf.Dictionary({"Type": "/Pagination"})]
 
 
 def finish_print_copy(brief: Brief):

@@ -1,10 +1,12 @@
 """Readers for what a built brief contains: text, structure, fonts."""
 
+import ctypes
 import re
 from pathlib import Path
 
 import pikepdf
 import pypdfium2
+import pypdfium2.raw as pdfium_c
 import tinyhtml5
 
 # Hyphens are dropped: WeasyPrint's hyphenation and the fonts' shared hyphen glyph
@@ -106,3 +108,34 @@ def link_uris(pdf: Path) -> list[str]:
             for a in page.get("/Annots", [])
             if "/URI" in a.get("/A", {})
         ]
+
+
+def artifact_texts(pdf: Path) -> list[list[str]]:
+    """Per page, the text of each text object marked as an Artifact (which screen readers skip)."""
+
+    def utf16(call, *args) -> str:
+        size = call(*args, None, 0)
+        buffer = ctypes.create_string_buffer(max(size, 1) * 2)
+        call(*args, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size)
+        return buffer.raw.decode("utf-16-le").split("\x00")[0]
+
+    def mark_name(text_object, index: int) -> str:
+        mark = pdfium_c.FPDFPageObj_GetMark(text_object, index)
+        buffer, length = ctypes.create_string_buffer(512), ctypes.c_ulong()
+        pointer = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+        pdfium_c.FPDFPageObjMark_GetName(mark, pointer, 512, ctypes.byref(length))
+        return buffer.raw[: length.value].decode("utf-16-le").rstrip("\x00")
+
+    pages = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for page in document:
+            textpage, texts = page.get_textpage(), []
+            for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+                marks = range(pdfium_c.FPDFPageObj_CountMarks(obj.raw))
+                if "Artifact" in {mark_name(obj.raw, i) for i in marks}:
+                    texts.append(utf16(pdfium_c.FPDFTextObj_GetText, obj.raw, textpage.raw))
+            pages.append(texts)
+    finally:
+        document.close()
+    return pages

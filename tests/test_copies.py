@@ -13,7 +13,7 @@ import pypdfium2
 import pytest
 import tinycss2
 from conftest import KAZAKHSTAN, ROOT, SAMPLE, run
-from helpers import embedded_fonts, html_tree, page_texts
+from helpers import artifact_texts, embedded_fonts, html_tree, page_texts
 
 import build
 
@@ -109,6 +109,7 @@ def test_pdf_ua_machine_checks_pass(brief):
     report = json.loads(result.stdout)["results"][0]
     errors = [f for f in report["findings"] if f["severity"] == "error"]
     assert report["counts"]["error"] == 0, errors
+    assert not [f for f in report["findings"] if f["rule"] == "PAG-001"]  # furniture untagged
 
 
 def test_variants_offered_are_weasyprints():
@@ -182,8 +183,11 @@ def test_print_links_become_source_notes(sample, sample_print):
     assert not re.search(r"4\. ", printed)  # the placeholder link got no note
 
 
-def test_print_and_distributable_have_the_same_pages_text_and_fonts(kazakhstan, kazakhstan_print):
+def test_print_and_distributable_have_the_same_pages_text_artifacts_and_fonts(
+    kazakhstan, kazakhstan_print
+):
     assert page_texts(kazakhstan.pdf) == page_texts(kazakhstan_print.pdf)
+    assert artifact_texts(kazakhstan.pdf) == artifact_texts(kazakhstan_print.pdf)
     assert {f["name"] for f in embedded_fonts(kazakhstan.pdf)} == {
         f["name"] for f in embedded_fonts(kazakhstan_print.pdf)
     }

@@ -7,6 +7,7 @@ import pypdfium2
 import pytest
 from conftest import KAZAKHSTAN, ROOT, run
 from helpers import (
+    artifact_texts,
     body_text,
     embedded_fonts,
     html_tree,
@@ -185,6 +186,15 @@ def test_running_heads_and_folios(brief):
     for number, text in enumerate(pages[1:], 2):
         assert squash(f"Page {number} of {len(pages)}") in squash(text)
         assert squash(f"{meta['series']} — {meta['country']}") in squash(text)
+
+
+def test_running_heads_and_folios_are_artifacts_and_nothing_else_is(brief):
+    meta = build.read(brief.source).meta
+    pages = artifact_texts(brief.pdf)
+    assert pages[0] == []
+    for number, texts in enumerate(pages[1:], 2):
+        head = squash(f"{meta['series']} — {meta['country']}")
+        assert [squash(t) for t in texts] == [head, squash(f"Page {number} of {len(pages)}")]
 
 
 def test_only_the_pinned_fonts_embedded_and_subset(brief):
