@@ -935,6 +935,9 @@ def finisher(brief: Brief, config: Config):
 
     def finish(document, pdf) -> None:
         mark_page_furniture_as_artifacts(pdf)
+        for obj in pdf.objects:  # links print as they show: WeasyPrint 70 leaves the flag unset
+            if isinstance(obj, dict) and obj.get("Subtype") == "/Link":
+                obj["F"] = 4  # Print
         if config.print_copy:
             finish_print_copy(brief)(document, pdf)
 

@@ -102,14 +102,13 @@ def test_size_budget_must_be_a_size(bad):
     assert run(["--max-size", bad])[0] == 2
 
 
-def test_pdf_ua_machine_checks_pass(brief):
+def test_pdf_ua_machine_checks_find_nothing(brief):
     outloud = Path(sys.executable).with_name("outloud")
     result = subprocess.run([str(outloud), "--json", "-", "--fail-on", "never", str(brief.pdf)],
                             capture_output=True, text=True, check=True)  # fmt: skip
     report = json.loads(result.stdout)["results"][0]
-    errors = [f for f in report["findings"] if f["severity"] == "error"]
-    assert report["counts"]["error"] == 0, errors
-    assert not [f for f in report["findings"] if f["rule"] == "PAG-001"]  # furniture untagged
+    # Not even warnings: running heads are Artifacts, recommendation numbers paint in reading order.
+    assert report["findings"] == []
 
 
 def test_variants_offered_are_weasyprints():

@@ -241,3 +241,6 @@ def test_sample_cyrillic_text_and_links(sample):
     assert "Коммерциялық емес ұйымдар туралы заң" in text
     assert "Қазақстан Республикасы" in text
     assert link_uris(sample.pdf) == ["https://example.org/brief"]
+    with pikepdf.open(sample.pdf) as document:
+        flags = [int(a.F) for page in document.pages for a in page.get("/Annots", [])]
+    assert flags == [4]  # Print: the link prints as it shows
