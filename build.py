@@ -28,6 +28,7 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -1129,7 +1130,7 @@ def build(path: Path, config: Config) -> Result:
                 return Result(path, brief.problems, seconds=time.perf_counter() - start)
             pages, written = print_pdf(brief, html, config, config.target(path))
             if config.html:  # only beside a PDF that was written
-                write_atomically(config.target(path, "html"), html)
+                write_atomically(config.target(path, "html"), html_copy(brief, html, config))
                 write_screen_assets(config)
             if config.preview:
                 preview(config.target(path), config.out_dir / "preview")
@@ -1275,6 +1276,34 @@ def new_brief(country: str, date: str, rating: str, folder: Path) -> Path:
     with path.open("x", encoding="utf-8") as out:
         out.write(text)
     return path
+
+
+class ImageSources(HTMLParser):
+    """The `src` of every image in an HTML text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.sources: set[str] = set()
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.sources.update(value for name, value in attrs if name == "src" and value)
+
+
+def html_copy(brief: Brief, html: str, config: Config) -> str:
+    """The HTML with the brief's images copied to DIR/assets/<stem>/, so the folder moves whole."""
+    folder = brief.path.resolve().parent
+    for src in sorted(ImageSources(html).sources):
+        if SCHEME_RE.match(src) or src.startswith("/"):
+            continue
+        image = (config.out_dir / unquote(src)).resolve()
+        if not image.is_relative_to(folder) or not image.is_file():
+            continue  # the build refused it already
+        name = image.relative_to(folder).as_posix()
+        write_atomically(config.out_dir / "assets" / brief.path.stem / name, image.read_bytes())
+        html = html.replace(f'src="{src}"', f'src="{quote(f"assets/{brief.path.stem}/{name}")}"')
+    return html
 
 
 def write_screen_assets(config: Config) -> None:

@@ -229,16 +229,21 @@ def test_the_same_brief_in_another_folder_gives_the_same_bytes(tmp_path, options
     assert outputs[0] == outputs[1]
 
 
-def test_html_copy_opens_with_its_styles_fonts_and_images(sample):
-    folder = sample.html.parent
-    tree = html_tree(sample.html)
+def test_html_copy_opens_with_its_styles_fonts_and_images_wherever_it_is_moved(tmp_path, sample):
+    folder = tmp_path / "moved"  # as posted online: the HTML file and assets/, nothing else
+    (folder / "assets").mkdir(parents=True)
+    shutil.copy(sample.html, folder)
+    shutil.copytree(sample.html.parent / "assets", folder / "assets", dirs_exist_ok=True)
+    tree = html_tree(folder / sample.html.name)
     (link,) = tree.findall(".//link[@rel='stylesheet']")
     assert link.get("media") == "screen"
     css = (folder / link.get("href")).read_text(encoding="utf-8")
     fonts = re.findall(r"url\(([^)]+)\)", css)
     assert fonts and not [f for f in fonts if not (folder / "assets" / f).is_file()]
-    for img in tree.iter("img"):
-        assert (folder / img.get("src")).resolve().is_file()
+    images = [img.get("src") for img in tree.iter("img")]
+    assert images and all(src.startswith(f"assets/{SAMPLE.stem}/") for src in images)
+    chart = (SAMPLE.parent / "chart.svg").read_bytes()
+    assert all((folder / src).read_bytes() == chart for src in images)
 
 
 def test_preview_renders_every_page(tmp_path, sample):
