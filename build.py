@@ -885,6 +885,18 @@ def check_pixels(url: str, data: bytes) -> None:
         raise ValueError(f"refused {url}: {width}x{height} pixels, more than {MAX_PIXELS:,}")
 
 
+def roomy_frame_stack(function, *args):
+    """Call the function with its callees' frames in one large chunk of the frame stack."""
+    return function(*args)
+
+
+# CPython 3.11 keeps frames in 16 KB chunks and frees a chunk when the call that opened it returns:
+# WeasyPrint's layout loops cross a chunk boundary about 20 000 times in a brief's build, each an
+# munmap and an mmap (python/cpython#142183, fixed in 2026 releases of 3.13 and 3.14). A frame
+# that asks for 32 000 stack slots gets a 512 KB chunk; WeasyPrint's calls fit in what it leaves.
+roomy_frame_stack.__code__ = roomy_frame_stack.__code__.replace(co_stacksize=32_000)
+
+
 def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> tuple[int, int]:
     """Lay out the HTML with WeasyPrint, write the PDF atomically; return its pages and bytes."""
     load_weasyprint()
@@ -1128,7 +1140,7 @@ def build(path: Path, config: Config) -> Result:
             gate(brief, config)
             if config.check:
                 return Result(path, brief.problems, seconds=time.perf_counter() - start)
-            pages, written = print_pdf(brief, html, config, config.target(path))
+            pages, written = roomy_frame_stack(print_pdf, brief, html, config, config.target(path))
             if config.html:  # only beside a PDF that was written
                 write_atomically(config.target(path, "html"), html_copy(brief, html, config))
                 write_screen_assets(config)
