@@ -750,8 +750,9 @@ def load_weasyprint() -> None:
         ctypes.util.find_library = original
 
 
+@lru_cache(maxsize=1)
 def font_dirs() -> dict[str, Path]:
-    """Font file name → path, from the pinned font packages only."""
+    """Font file name → path, from the pinned font packages only (looked up once per process)."""
     import importlib.util
 
     fonts = {}
@@ -775,8 +776,9 @@ class Collector(logging.Handler):
         self.records.append(record)
 
 
+@lru_cache(maxsize=1)
 def fetcher_class():
-    """Build the rooted fetcher class (WeasyPrint is imported lazily)."""
+    """Build the rooted fetcher class once (WeasyPrint is imported lazily)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class RootedFetcher(URLFetcher):

@@ -14,6 +14,10 @@ import tinyhtml5
 HYPHENS = "-\u2010\u00ad"
 
 
+# The front matter of the small briefs the tests write.
+FRONT = "---\ncountry: Testland\ntitle: A title\ndate: 2024-02\nrating: narrowed\n---\n\n"
+
+
 def write(folder: Path, text: str | bytes, name: str = "brief.md") -> Path:
     """Write a brief (text as UTF-8, or bytes as they are) into a folder; return its path."""
     path = folder / name

@@ -8,18 +8,13 @@ import time
 
 import pytest
 from conftest import ROOT, SAMPLE, run
-from helpers import write
+from helpers import FRONT, write
 
 import build
 
-GOOD = """---
-country: Testland
-title: A title
-date: 2024-02
-rating: narrowed
----
-
-## Introduction
+GOOD = (
+    FRONT
+    + """## Introduction
 
 Text with a [real link](https://example.org/x).
 
@@ -29,6 +24,7 @@ Text with a [real link](https://example.org/x).
 
 - Do one thing.
 """
+)
 
 
 # A non-programmer's typical mistakes: each is one line at the right line of the right file.

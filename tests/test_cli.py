@@ -8,21 +8,17 @@ import sys
 
 import pytest
 from conftest import ROOT, SAMPLE, run
-from helpers import html_tree, page_texts, write
+from helpers import FRONT, html_tree, page_texts, write
 
 import build
 
-GOOD = """---
-country: Testland
-title: A title
-date: 2024-02
-rating: narrowed
----
-
-## Introduction
+GOOD = (
+    FRONT
+    + """## Introduction
 
 Text.
 """
+)
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import ROOT, SAMPLE, run
-from helpers import link_uris, page_texts
+from helpers import FRONT, link_uris, page_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 import build
 
-FRONT = "---\ncountry: Testland\ntitle: A title\ndate: 2024-02\nrating: narrowed\n---\n\n"
 SECRET = "hostile-secret-7f3a"  # a marker that must never reach a PDF
 
 
