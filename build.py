@@ -954,7 +954,7 @@ def finisher(brief: Brief, config: Config):
             if isinstance(obj, dict) and obj.get("Subtype") == "/Link":
                 obj["F"] = 4  # Print
         if config.print_copy:
-            finish_print_copy(brief)(document, pdf)
+            finish_print_copy(brief, pdf)
 
     return finish
 
@@ -965,8 +965,11 @@ def mark_page_furniture_as_artifacts(pdf) -> None:
 
     # WeasyPrint 70 tags page-margin content as elements that no element of the structure tree
     # holds (an Artifact element would need PDF 2.0); PDF/UA-1 marks it in the page instead.
+    def number(reference: bytes) -> int:
+        return int(reference.split()[0])
+
     def resolve(value):
-        return pdf.objects[int(value.split()[0])] if isinstance(value, bytes) else value
+        return pdf.objects[number(value)] if isinstance(value, bytes) else value
 
     if "StructTreeRoot" not in pdf.catalog:
         return
@@ -975,8 +978,8 @@ def mark_page_furniture_as_artifacts(pdf) -> None:
     while todo:
         kids = todo.pop().get("K", [])
         for kid in kids if isinstance(kids, list) else [kids]:
-            if isinstance(kid, bytes) and int(kid.split()[0]) not in held:
-                held.add(int(kid.split()[0]))
+            if isinstance(kid, bytes) and number(kid) not in held:
+                held.add(number(kid))
                 todo.append(resolve(kid))
     nums = resolve(root["ParentTree"])["Nums"]
     marks_of_page = dict(zip(nums[::2], nums[1::2], strict=True))
@@ -984,7 +987,7 @@ def mark_page_furniture_as_artifacts(pdf) -> None:
         if not (isinstance(page, dict) and page.get("Type") == "/Page"):
             continue
         marks = resolve(marks_of_page[page["StructParents"]])
-        loose = {mcid for mcid, ref in enumerate(marks) if int(ref.split()[0]) not in held}
+        loose = {mcid for mcid, ref in enumerate(marks) if number(ref) not in held}
         for mcid in loose:
             marks[mcid] = "null"
         operations = resolve(page["Contents"]).stream
@@ -993,7 +996,7 @@ def mark_page_furniture_as_artifacts(pdf) -> None:
                 operations[i - 1 : i + 1] = ["/Artifact", pydyf.Dictionary({"Type": "/Pagination"})]
 
 
-def finish_print_copy(brief: Brief):
+def finish_print_copy(brief: Brief, pdf) -> None:
     """Make the print copy's boxes exact and its PDF/X document ID stable."""
     import uuid
 
@@ -1002,20 +1005,14 @@ def finish_print_copy(brief: Brief):
     # From the brief's words, not its path: the same brief gets the same ID on any machine.
     seed = brief.path.name + "\n" + brief.markdown
     stable_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}".encode()
-
-    def finish(document, pdf) -> None:
-        for obj in pdf.objects:
-            if isinstance(obj, dict) and "TrimBox" in obj:
-                left, top, right, bottom = obj["TrimBox"]
-                bleed = PRINT_BLEED
-                obj["BleedBox"] = pydyf.Array(
-                    [left - bleed, top - bleed, right + bleed, bottom + bleed]
-                )
-            elif isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
-                xmp = b"".join(obj.stream)
-                obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable_id, xmp)]
-
-    return finish
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and "TrimBox" in obj:
+            left, top, right, bottom = obj["TrimBox"]
+            b = PRINT_BLEED
+            obj["BleedBox"] = pydyf.Array([left - b, top - b, right + b, bottom + b])
+        elif isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            xmp = b"".join(obj.stream)
+            obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable_id, xmp)]
 
 
 def size(n: int) -> str:
