@@ -121,6 +121,7 @@ class Config:
     strict: bool = False  # warnings are errors
     templates: Path = ROOT / "templates"
     styles_dir: Path = ROOT / "styles"
+    cache_dir: Path = field(default_factory=lambda: cache_home())  # parsed hyphenation patterns
 
     @property
     def styles(self) -> list[Path]:
@@ -750,6 +751,45 @@ def load_weasyprint() -> None:
         ctypes.util.find_library = original
 
 
+def cache_home() -> Path:
+    """The press's cache folder: $XDG_CACHE_HOME/watchlist-press, by default ~/.cache/…."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "watchlist-press"
+
+
+def load_patterns(lang: str, cache_dir: Path) -> None:
+    """Hand pyphen a language's hyphenation patterns, parsed once per machine rather than per build.
+
+    Parsing a dictionary takes pyphen 0.07 s, a tenth of a cold build; unmarshalling the parsed
+    patterns from the cache takes 0.007 s. WeasyPrint then finds them in pyphen's own cache.
+    """
+    import hashlib
+    import marshal
+
+    import pyphen
+
+    name = pyphen.language_fallback(lang)
+    if name is None or pyphen.LANGUAGES[name] in pyphen.hdcache:
+        return
+    path = pyphen.LANGUAGES[name]
+    key = f"{pyphen.__version__} {marshal.version}\n".encode() + path.read_bytes()
+    cached = cache_dir / f"{path.stem}-{hashlib.sha256(key).hexdigest()[:16]}.marshal"
+    try:
+        maxlen, table = marshal.loads(cached.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        parsed = pyphen.HyphDict(path)
+        pyphen.hdcache[path] = parsed
+        values = (value for _, values in parsed.patterns.values() for value in values)
+        if all(type(value) is int for value in values):  # a few languages store more than ints
+            with contextlib.suppress(OSError):  # no cache, no harm: the next build parses again
+                cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+                write_atomically(cached, marshal.dumps((parsed.maxlen, parsed.patterns)))
+        return
+    parsed = pyphen.HyphDict.__new__(pyphen.HyphDict)  # what __init__ would make of the file
+    parsed.patterns, parsed.maxlen, parsed.cache = table, maxlen, {}
+    pyphen.hdcache[path] = parsed
+
+
 @lru_cache(maxsize=1)
 def font_dirs() -> dict[str, Path]:
     """Font file name → path, from the pinned font packages only (looked up once per process)."""
@@ -902,6 +942,7 @@ roomy_frame_stack.__code__ = roomy_frame_stack.__code__.replace(co_stacksize=32_
 def print_pdf(brief: Brief, html: str, config: Config, target: Path) -> tuple[int, int]:
     """Lay out the HTML with WeasyPrint, write the PDF atomically; return its pages and bytes."""
     load_weasyprint()
+    load_patterns(brief.meta["lang"], config.cache_dir)
     from weasyprint import HTML
     from weasyprint.logger import LOGGER
     from weasyprint.urls import FatalURLFetchingError

@@ -123,13 +123,64 @@ def test_images_outside_the_brief_folder_are_refused(tmp_path):
 
 
 def test_two_builds_in_separate_processes_are_identical(tmp_path):
+    # The first parses the hyphenation patterns and caches them, the second reads the cache.
     outputs = []
     for n, tz in enumerate(("UTC", "Pacific/Kiritimati")):
         out = tmp_path / str(n)
-        env = {**os.environ, "TZ": tz}
+        env = {**os.environ, "TZ": tz, "XDG_CACHE_HOME": str(tmp_path / "cache")}
         subprocess.run([sys.executable, str(ROOT / "build.py"), str(SAMPLE), "-o", str(out)], env=env, check=True, capture_output=True)  # fmt: skip
         outputs.append((out / f"{SAMPLE.stem}.pdf").read_bytes())
     assert outputs[0] == outputs[1]
+    assert [p.suffix for p in (tmp_path / "cache" / "watchlist-press").iterdir()] == [".marshal"]
+
+
+@pytest.fixture
+def pyphen_cache(monkeypatch):
+    """pyphen with an empty cache of parsed dictionaries, as in a new process."""
+    import pyphen
+
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    return pyphen
+
+
+def test_hyphenation_patterns_from_the_cache_are_those_pyphen_parses(tmp_path, pyphen_cache):
+    pyphen = pyphen_cache
+    path = pyphen.LANGUAGES["en"]
+    build.load_patterns("en-GB", tmp_path)  # parses, and fills the cache
+    (cached,) = tmp_path.iterdir()
+    pyphen.hdcache.clear()
+    parse = pyphen.HyphDict.__init__
+    pyphen.HyphDict.__init__ = lambda *args: pytest.fail("parsed again")
+    try:
+        build.load_patterns("en", tmp_path)
+    finally:
+        pyphen.HyphDict.__init__ = parse
+    loaded, parsed = pyphen.hdcache[path], pyphen.HyphDict(path)
+    assert (loaded.patterns, loaded.maxlen) == (parsed.patterns, parsed.maxlen)
+    words = ["independence", "demonstrators", "Kazakhstan", "unaccounted"]
+    assert [loaded.positions(w) for w in words] == [parsed.positions(w) for w in words]
+    assert list(tmp_path.iterdir()) == [cached]
+
+
+def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path, pyphen_cache):
+    pyphen = pyphen_cache
+    build.load_patterns("en", tmp_path)
+    (cached,) = tmp_path.iterdir()
+    cached.write_bytes(b"\x00 not marshal data")
+    pyphen.hdcache.clear()
+    build.load_patterns("en", tmp_path)
+    assert pyphen.hdcache[pyphen.LANGUAGES["en"]].positions("independence") == [2, 4, 8]
+    assert cached.read_bytes()[:2] != b"\x00 "  # parsed again and written anew
+    pyphen.hdcache.clear()
+    build.load_patterns("en", cached / "not-a-folder")
+    assert pyphen.LANGUAGES["en"] in pyphen.hdcache
+
+
+def test_languages_without_patterns_or_with_special_ones_are_not_cached(tmp_path, pyphen_cache):
+    build.load_patterns("kk", tmp_path)  # Kazakh: pyphen has no dictionary, nothing to hyphenate
+    build.load_patterns("hu", tmp_path)  # Hungarian: its patterns carry more than numbers
+    assert list(tmp_path.iterdir()) == []
+    assert list(pyphen_cache.hdcache) == [pyphen_cache.LANGUAGES["hu"]]
 
 
 def test_the_command_prints_everything_and_leaves_no_temporary_files(tmp_path):
