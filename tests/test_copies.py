@@ -78,6 +78,22 @@ def test_distributable_is_small(kazakhstan):
     assert kazakhstan.pdf.stat().st_size <= 100 * 1024
 
 
+@pytest.mark.parametrize("copy", ["kazakhstan", "kazakhstan_print", "sample", "sample_print"])
+def test_every_stream_is_deflated_and_the_file_is_sound(request, copy):
+    # The build compresses the streams itself (deflate_streams): each must still decode, and
+    # qpdf must find nothing wrong with the file.
+    pdf_path = request.getfixturevalue(copy).pdf
+    with pikepdf.open(pdf_path) as pdf:
+        streams = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
+        assert len(streams) > 10
+        for stream in streams:
+            # PDF/X's metadata stays plain, as WeasyPrint writes it for the print copy.
+            plain = copy.endswith("print") and stream.get("/Type") == "/Metadata"
+            assert stream.get("/Filter") == (None if plain else "/FlateDecode"), stream.stream_dict
+            assert stream.read_bytes()
+        assert pdf.check_pdf_syntax() == []
+
+
 def test_one_line_per_brief_with_pages_size_and_time(kazakhstan):
     pages = len(page_texts(kazakhstan.pdf))
     assert re.fullmatch(
