@@ -27,7 +27,8 @@ import build  # noqa: E402
 
 BRIEF = ROOT / "content" / "kazakhstan-2022-03.md"
 OUT = ROOT / "build" / "bench"
-RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+WARM_REBUILDS = 3  # timed together in each turn (see cold_and_warm)
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
@@ -84,16 +85,21 @@ def cold_and_warm() -> tuple[dict, dict, dict]:
 
     def rebuild() -> float:
         # Between saves only the watch loop runs; here the other builds of the turn have just
-        # evicted its caches, so the first rebuild warms them and the second is the one timed.
+        # evicted its caches, so the first rebuild warms them. The next three are timed together,
+        # about as long as one cold build: on a shared machine a single short rebuild falls wholly
+        # inside a slow spell or wholly outside one, and the median flips between the two.
         assert build.build(BRIEF, warm).ok
         start = time.perf_counter()
-        assert build.build(BRIEF, warm).ok
-        return time.perf_counter() - start
+        for _ in range(WARM_REBUILDS):
+            assert build.build(BRIEF, warm).ok
+        return (time.perf_counter() - start) / WARM_REBUILDS
 
+    # The press's cold build runs between pandoc and the warm rebuilds it is compared with: a
+    # shared machine's speed drifts, and neighbours in time see the same speed most often.
     times = interleaved({
-        "press": lambda: run(press)[0],
         "bare": lambda: run(bare)[0],
         "pandoc": lambda: run(pandoc, env=env)[0],
+        "press": lambda: run(press)[0],
         "warm": rebuild,
     })  # fmt: skip
     press_s, bare_s, pandoc_s, warm_s = (
@@ -131,12 +137,16 @@ def series(count: int = 50, jobs: int = 2) -> dict:
     for n in range(count):
         files.append(folder / f"country-{n:02}-2022-03.md")
         files[-1].write_text(text.replace("country: Kazakhstan", f"country: Country {n:02}"))
-    parallel_s, _ = run([PYTHON, str(ROOT / "build.py"), *map(str, files), "-o",
-                         str(folder / "parallel"), "-j", str(jobs)])  # fmt: skip
+    batch = [PYTHON, str(ROOT / "build.py"), *map(str, files), "-o", str(folder / "parallel"),
+             "-j", str(jobs)]  # fmt: skip
+    # The batch runs before and after the sequential builds, and counts as the mean of the two:
+    # the machine's speed may drift in the minute the sequential builds take.
+    before, _ = run(batch)
     sequential_s = sum(
         run([PYTHON, str(ROOT / "build.py"), str(f), "-o", str(folder / "sequential")])[0]
         for f in files
     )
+    parallel_s = (before + run(batch)[0]) / 2
     return {"briefs": count, "jobs": jobs, "parallel_s": parallel_s,
             "sequential_s": sequential_s, "speedup": sequential_s / parallel_s}  # fmt: skip
 
