@@ -769,25 +769,24 @@ def load_patterns(lang: str, cache_dir: Path) -> None:
     import pyphen
 
     name = pyphen.language_fallback(lang)
-    if name is None or pyphen.LANGUAGES[name] in pyphen.hdcache:
+    path = pyphen.LANGUAGES.get(name)
+    if path is None or path in pyphen.hdcache:
         return
-    path = pyphen.LANGUAGES[name]
     key = f"{pyphen.__version__} {marshal.version}\n".encode() + path.read_bytes()
     cached = cache_dir / f"{path.stem}-{hashlib.sha256(key).hexdigest()[:16]}.marshal"
     try:
         maxlen, table = marshal.loads(cached.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
-        parsed = pyphen.HyphDict(path)
-        pyphen.hdcache[path] = parsed
-        values = (value for _, values in parsed.patterns.values() for value in values)
-        if all(type(value) is int for value in values):  # a few languages store more than ints
+        patterns = pyphen.hdcache[path] = pyphen.HyphDict(path)
+        numbers = (n for _, values in patterns.patterns.values() for n in values)
+        if all(type(n) is int for n in numbers):  # a few languages store more than numbers
             with contextlib.suppress(OSError):  # no cache, no harm: the next build parses again
                 cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-                write_atomically(cached, marshal.dumps((parsed.maxlen, parsed.patterns)))
+                write_atomically(cached, marshal.dumps((patterns.maxlen, patterns.patterns)))
         return
-    parsed = pyphen.HyphDict.__new__(pyphen.HyphDict)  # what __init__ would make of the file
-    parsed.patterns, parsed.maxlen, parsed.cache = table, maxlen, {}
-    pyphen.hdcache[path] = parsed
+    patterns = pyphen.HyphDict.__new__(pyphen.HyphDict)  # what __init__ would make of the file
+    patterns.patterns, patterns.maxlen, patterns.cache = table, maxlen, {}
+    pyphen.hdcache[path] = patterns
 
 
 @lru_cache(maxsize=1)
@@ -1045,9 +1044,11 @@ def deflate_streams(pdf) -> None:
 
     import pydyf
 
-    def as_bytes(item) -> bytes | None:
-        if isinstance(item, bytes | str):
-            return item.encode("ascii") if isinstance(item, str) else item
+    def as_bytes(item) -> bytes | None:  # as pydyf writes the kinds WeasyPrint puts in streams
+        if isinstance(item, bytes):
+            return item
+        if isinstance(item, str):
+            return item.encode("ascii")
         return item.data if isinstance(item, pydyf.Object) else None
 
     for obj in pdf.objects:

@@ -143,18 +143,17 @@ def pyphen_cache(monkeypatch):
     return pyphen
 
 
-def test_hyphenation_patterns_from_the_cache_are_those_pyphen_parses(tmp_path, pyphen_cache):
+def test_hyphenation_patterns_from_the_cache_are_those_pyphen_parses(
+    tmp_path, pyphen_cache, monkeypatch
+):
     pyphen = pyphen_cache
     path = pyphen.LANGUAGES["en"]
     build.load_patterns("en-GB", tmp_path)  # parses, and fills the cache
     (cached,) = tmp_path.iterdir()
     pyphen.hdcache.clear()
-    parse = pyphen.HyphDict.__init__
-    pyphen.HyphDict.__init__ = lambda *args: pytest.fail("parsed again")
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(pyphen.HyphDict, "__init__", lambda *args: pytest.fail("parsed again"))
         build.load_patterns("en", tmp_path)
-    finally:
-        pyphen.HyphDict.__init__ = parse
     loaded, parsed = pyphen.hdcache[path], pyphen.HyphDict(path)
     assert (loaded.patterns, loaded.maxlen) == (parsed.patterns, parsed.maxlen)
     words = ["independence", "demonstrators", "Kazakhstan", "unaccounted"]
