@@ -1,14 +1,14 @@
 """`make bench`: the press against bare WeasyPrint and pandoc, and its own warm, no-op and series times.
 
 Absolute times are noisy on shared machines: each figure is a median of several runs and each goal
-a ratio between figures of the same run. The cold builds and the warm rebuild being compared run in
-turns, and their ratio is the median of each turn's ratio, so that the machine's drift hits both
-sides alike.
+a ratio between figures of the same run. The commands being compared run in turns, on one CPU, and
+their ratio is the median of each turn's ratio, so that the machine's drift hits both sides alike.
 Writes a table and build/bench.json.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -27,10 +27,25 @@ import build  # noqa: E402
 
 BRIEF = ROOT / "content" / "kazakhstan-2022-03.md"
 OUT = ROOT / "build" / "bench"
-RUNS = int(os.environ.get("BENCH_RUNS", "9"))
-WARM_REBUILDS = 3  # timed together in each turn (see cold_and_warm)
+RUNS = int(os.environ.get("BENCH_RUNS", "11"))
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
+
+
+@contextlib.contextmanager
+def one_cpu():
+    """Keep this process and the commands it starts on one CPU while their times are compared."""
+    # The two vCPUs of a shared machine can run at different speeds at the same moment (a Python
+    # loop timed on each in turn: up to 1.4 times apart), and a command may land on either.
+    if not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, cpus)
 
 
 def run(command: list[str], **kwargs) -> tuple[float, int]:
@@ -83,25 +98,24 @@ def cold_and_warm() -> tuple[dict, dict, dict]:
     warm = build.Config(out_dir=OUT / "warm")
     assert build.build(BRIEF, warm).ok  # the watch loop's first build
 
-    def rebuild() -> float:
-        # Between saves only the watch loop runs; here the other builds of the turn have just
-        # evicted its caches, so the first rebuild warms them. The next three are timed together,
-        # about as long as one cold build: on a shared machine a single short rebuild falls wholly
-        # inside a slow spell or wholly outside one, and the median flips between the two.
-        assert build.build(BRIEF, warm).ok
+    def rebuilds() -> float:
+        """Mean seconds of two rebuilds in this warm process, as the watch loop makes them."""
         start = time.perf_counter()
-        for _ in range(WARM_REBUILDS):
+        for _ in range(2):
             assert build.build(BRIEF, warm).ok
-        return (time.perf_counter() - start) / WARM_REBUILDS
+        return (time.perf_counter() - start) / 2
 
-    # The press's cold build runs between pandoc and the warm rebuilds it is compared with: a
-    # shared machine's speed drifts, and neighbours in time see the same speed most often.
+    # A turn's warm figure is the mean of the rebuilds just before and just after its cold build:
+    # a drift in the machine's speed during the turn hits both sides alike.
     times = interleaved({
         "bare": lambda: run(bare)[0],
         "pandoc": lambda: run(pandoc, env=env)[0],
+        "warm before": rebuilds,
         "press": lambda: run(press)[0],
-        "warm": rebuild,
+        "warm after": rebuilds,
     })  # fmt: skip
+    before, after = times.pop("warm before"), times.pop("warm after")
+    times["warm"] = [(a + b) / 2 for a, b in zip(before, after, strict=True)]
     press_s, bare_s, pandoc_s, warm_s = (
         statistics.median(times[k]) for k in ("press", "bare", "pandoc", "warm")
     )
@@ -122,6 +136,7 @@ def cold_and_warm() -> tuple[dict, dict, dict]:
             "ratio": paired(times["warm"], times["press"]),
             # A quiet minute's figures, for the notes: the goals use the medians above.
             "fastest_s": {name: min(seconds) for name, seconds in times.items()},
+            "turns_s": times,
         },
     )
 
@@ -206,20 +221,23 @@ def import_time(*argv: str) -> float:
 def main() -> int:
     """Run every measure, print the table, write build/bench.json; exit 1 if a goal is missed."""
     OUT.mkdir(parents=True, exist_ok=True)
-    cold, pandoc, warm = cold_and_warm()
+    with one_cpu():
+        cold, pandoc, warm = cold_and_warm()
+        nothing_to_do = make_nothing_to_do()
     results = {
         "runs": RUNS,
         "cpus": os.cpu_count(),
         "1_cold_vs_weasyprint": cold,
         "2_vs_pandoc": pandoc,
         "3_warm_rebuild": warm,
-        "4_make_nothing_changed": make_nothing_to_do(),
-        "5_series": series(),
+        "4_make_nothing_changed": nothing_to_do,
+        "5_series": series(),  # on every CPU
         "6_size": size(),
-        "7_long": long_briefs(),
-        "help_s": import_time("--help"),
-        "check_s": import_time("--check", str(BRIEF)),
     }
+    with one_cpu():
+        results["7_long"] = long_briefs()
+        results["help_s"] = import_time("--help")
+        results["check_s"] = import_time("--check", str(BRIEF))
     long = results["7_long"]
     goals = {
         "(1) builder / weasyprint <= 1.10": results["1_cold_vs_weasyprint"]["ratio"] <= 1.10,
