@@ -16,6 +16,7 @@ from helpers import (
     source_sentences,
     squash,
     structure_elements,
+    write,
 )
 
 import build
@@ -121,6 +122,21 @@ def test_recommendations_per_audience(brief):
     assert sum(1 for kind, _ in structure_elements(brief.pdf) if kind == "/LI") >= sum(
         found.values()
     )
+
+
+@pytest.mark.parametrize("gap", ["", "\n"], ids=["tight", "loose"])
+def test_each_recommendation_number_starts_its_items_first_line(tmp_path, gap):
+    """Items apart by blank lines are paragraphs in HTML: their numbers still lead their text."""
+    head, recommendations = KAZAKHSTAN.read_text(encoding="utf-8").split("## Recommendations")
+    recommendations = recommendations.replace("\n- ", f"\n{gap}- ")
+    source = write(tmp_path, f"{head}## Recommendations{recommendations}", "loose-2022-03.md")
+    status, _, stderr = run([str(source), "-o", str(tmp_path)])
+    assert status == 0, stderr
+    text = "\n".join(page_texts(tmp_path / "loose-2022-03.pdf"))
+    items = re.findall(r"^- (\S+ \S+)", recommendations, re.M)
+    assert len(items) == 10
+    for item in items:
+        assert re.search(rf"^\d+ {re.escape(item)}", text, re.M), item
 
 
 def test_every_h2_is_a_section_with_an_id(brief):
