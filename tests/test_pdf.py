@@ -21,6 +21,8 @@ from helpers import (
 
 import build
 
+MM = 72 / 25.4
+
 A4 = (595.28, 841.89)
 FILLS = {
     "closed": (0xE7, 0x1D, 0x26),
@@ -124,19 +126,53 @@ def test_recommendations_per_audience(brief):
     )
 
 
-@pytest.mark.parametrize("gap", ["", "\n"], ids=["tight", "loose"])
-def test_each_recommendation_number_starts_its_items_first_line(tmp_path, gap):
-    """Items apart by blank lines are paragraphs in HTML: their numbers still lead their text."""
-    head, recommendations = KAZAKHSTAN.read_text(encoding="utf-8").split("## Recommendations")
-    recommendations = recommendations.replace("\n- ", f"\n{gap}- ")
-    source = write(tmp_path, f"{head}## Recommendations{recommendations}", "loose-2022-03.md")
+SHAPES = {
+    # A brief's recommendations as authors write them: each item's first words, as numbered.
+    "tight": "- First, a plain item.\n- Second, a plain item.\n- Third, a plain item.\n",
+    "loose": "- First, a plain item.\n\n- Second, a plain item.\n\n- Third, a plain item.\n",
+    "blocks": (
+        "- First, a plain item.\n\n"
+        "-   > Second, opening with a quotation.\n\n    Its explanation.\n\n"
+        "-   - Third, opening with a list.\n"
+    ),
+}
+
+
+def numbers_and_their_lines(pdf) -> list[tuple[str, str]]:
+    """Each number hung left of the recommendations' text, with the text beside it (within 6 pt,
+    under half a line: a nested item starts lower by its rule and padding)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        text = document[len(document) - 1].get_textpage()
+        chars = [
+            (text.get_text_range(i, 1), text.get_charbox(i)) for i in range(text.count_chars())
+        ]
+    finally:
+        document.close()
+    left = min(box[0] for char, box in chars if char.strip())
+    found = []
+    for char, (x0, y0, _, _) in chars:
+        if char.isdigit() and x0 < left + 3 * MM:
+            beside = [
+                (box[0], c) for c, box in chars if abs(box[1] - y0) < 6 and box[0] > x0 + 5 * MM
+            ]
+            found.append((-y0, char, "".join(c for _, c in sorted(beside)).strip()))
+    return [(char, line) for _, char, line in sorted(found)]  # top to bottom
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_each_recommendation_number_stands_beside_its_items_first_line(tmp_path, shape):
+    """Tight or loose (items apart by blank lines), or opening with a block: 1, 2, 3, each beside
+    its item's first line, never on a line of its own."""
+    head = KAZAKHSTAN.read_text(encoding="utf-8").split("## Recommendations")[0]
+    brief = f"{head}## Recommendations\n\n### To the authorities:\n\n{SHAPES[shape]}"
+    source = write(tmp_path, brief, "shapes-2022-03.md")
     status, _, stderr = run([str(source), "-o", str(tmp_path)])
     assert status == 0, stderr
-    text = "\n".join(page_texts(tmp_path / "loose-2022-03.pdf"))
-    items = re.findall(r"^- (\S+ \S+)", recommendations, re.M)
-    assert len(items) == 10
-    for item in items:
-        assert re.search(rf"^\d+ {re.escape(item)}", text, re.M), item
+    found = numbers_and_their_lines(tmp_path / "shapes-2022-03.pdf")
+    assert [number for number, _ in found] == ["1", "2", "3"]
+    for (number, line), words in zip(found, ["First", "Second", "Third"], strict=True):
+        assert words in line.replace(" ", ""), (number, line)
 
 
 def test_every_h2_is_a_section_with_an_id(brief):
