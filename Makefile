@@ -1,8 +1,8 @@
 # Watchlist press: `make pdf` builds every brief in content/ into build/.
 
-# The distribution's Python 3 when it is 3.11 or newer: Debian builds it with PGO and LTO, and a
+# The distribution's Python 3 when it is 3.11 or newer, with venv: Debian builds it with PGO and LTO, and a
 # brief builds about a tenth faster than with an unoptimised build such as pyenv's default.
-PYTHON ?= $(shell /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
             && echo /usr/bin/python3 || echo python3)
 VENV ?= .venv
 OUT ?= build
