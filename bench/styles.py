@@ -1,5 +1,5 @@
-"""What a change to the stylesheets costs: warm rebuilds with styles/ as it was at a git revision
-against styles/ as it is now, in turns in one process, on one CPU.
+"""What a change to the stylesheets costs: warm rebuilds of the distributable copy with styles/ as
+it was at a git revision against styles/ as it is now, in turns in one process, on one CPU.
 
     .venv/bin/python bench/styles.py REVISION [ROUNDS]
 
@@ -63,8 +63,8 @@ def main(revision: str, rounds: int = 10) -> None:
         }
         builds: dict[str, list[float]] = defaultdict(list)
         laid_out: dict[str, dict[int, list[float]]] = {name: defaultdict(list) for name in configs}
-        for _ in range(rounds):
-            for name, config in configs.items():
+        for turn in range(rounds):
+            for name, config in sorted(configs.items(), reverse=turn % 2 == 1):
                 assert build.build(BRIEF, config).ok  # parses its stylesheets: not timed
                 pages.clear()
                 for _ in range(3):
@@ -80,4 +80,6 @@ def main(revision: str, rounds: int = 10) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) not in (2, 3):
+        sys.exit(__doc__)
     main(sys.argv[1], *map(int, sys.argv[2:3]))
