@@ -13,6 +13,8 @@ import tinyhtml5
 # make "-" and U+2010 indistinguishable in extracted text.
 HYPHENS = "-\u2010\u00ad"
 
+MM = 72 / 25.4  # PDF points in a millimetre
+
 
 # The front matter of the small briefs the tests write.
 FRONT = "---\ncountry: Testland\ntitle: A title\ndate: 2024-02\nrating: narrowed\n---\n\n"

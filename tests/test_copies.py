@@ -13,11 +13,10 @@ import pypdfium2
 import pytest
 import tinycss2
 from conftest import KAZAKHSTAN, ROOT, SAMPLE, run
-from helpers import artifact_texts, embedded_fonts, html_tree, page_texts
+from helpers import MM, artifact_texts, embedded_fonts, html_tree, page_texts
 
 import build
 
-MM = 72 / 25.4
 WHITE = (255, 255, 255)
 
 

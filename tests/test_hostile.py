@@ -237,27 +237,29 @@ def test_a_file_that_is_not_an_image_fails_cleanly(folder):
     assert_clean_failure(status, stderr, pdf, 8)
 
 
+# Long enough that no machine lays it out in 0.05 s (a warm build of 50 lines can).
+LONG = "Text of a long brief.\n\n" * 400
 # The time limit may strike inside a finalizer, which Python reports and ignores; the build still
 # stops (see gate in build.py).
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+timed_out = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@timed_out
 def test_a_build_past_its_time_limit_stops_cleanly(folder):
-    # Long enough that no machine lays it out in 0.05 s (a warm build of 50 lines can).
-    status, stderr, pdf = build_text(folder, "Text of a long brief.\n\n" * 400, "--timeout", "0.05")
+    status, stderr, pdf = build_text(folder, LONG, "--timeout", "0.05")
     assert_clean_failure(status, stderr, pdf, 1)
     assert "took longer than 0.05 s" in stderr
 
 
 # No broken file, ever.
-# The time limit may strike inside a finalizer, which Python reports and ignores; the build still
-# stops (see gate in build.py).
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@timed_out
 def test_a_failure_at_any_stage_keeps_the_previous_pdf(folder):
     status, _, pdf = build_text(folder, "Good text.")
     assert status == 0
     before = pdf.read_bytes()
     failures = [
         ("![x](missing.png)", []),  # check
-        ("Text of a long brief.\n\n" * 400, ["--timeout", "0.05"]),  # interrupted while printing
+        (LONG, ["--timeout", "0.05"]),  # interrupted while printing
         ("Text.\n" * 50, ["--max-size", "1KB"]),  # over budget after printing
     ]
     for body, options in failures:

@@ -7,6 +7,7 @@ import pypdfium2
 import pytest
 from conftest import KAZAKHSTAN, ROOT, run
 from helpers import (
+    MM,
     artifact_texts,
     body_text,
     embedded_fonts,
@@ -20,8 +21,6 @@ from helpers import (
 )
 
 import build
-
-MM = 72 / 25.4
 
 A4 = (595.28, 841.89)
 FILLS = {
