@@ -439,6 +439,38 @@ class Figures(Treeprocessor):
                 parent.remove(para)
 
 
+class Placeholders(Treeprocessor):
+    """Set a link that leads nowhere (`(#)`, a relative path) as its text: nothing to follow."""
+
+    # In a PDF a link with no address is a /Link tag with no link annotation: a screen reader
+    # announces a link that cannot be followed. The source keeps `[text](#)`; --check lists it.
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for link in [child for child in parent if child.tag == "a"]:
+                if not leads_somewhere(link.get("href", "")):
+                    unwrap(parent, link)
+
+
+def unwrap(parent: etree.Element, child: etree.Element) -> None:
+    """Put a child's text and children in its place in the parent."""
+    index, inner = list(parent).index(child), list(child)
+    if inner:  # the child's tail follows its last element
+        inner[-1].tail = (inner[-1].tail or "") + (child.tail or "")
+    text = (child.text or "") + ("" if inner else child.tail or "")
+    if index:
+        parent[index - 1].tail = (parent[index - 1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(child)
+    for offset, element in enumerate(inner):
+        parent.insert(index + offset, element)
+
+
+def leads_somewhere(href: str) -> bool:
+    """A web or mail address, or an anchor in the brief: a link a PDF can follow."""
+    return bool(REAL_LINK.match(href) or re.match(r"#.", href))
+
+
 class SourceNotes(Treeprocessor):
     """Follow each real link with its address: the print copy shows it as a source note."""
 
@@ -463,6 +495,7 @@ class PressExtension(Extension):
         # Sections first: a heading's id and contents entry must not take in its notes.
         md.treeprocessors.register(Sections(md, self.toc), "press-sections", 18)
         md.treeprocessors.register(Footnotes(md), "press-footnotes", 17)
+        md.treeprocessors.register(Placeholders(md), "press-placeholders", 16.7)
         md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
 
@@ -493,8 +526,8 @@ MAX_SPAN = 50  # a table cell's colspan or rowspan
 def filter_attribute(source: Path, out_dir: Path, tag: str, name: str, value: str) -> str | None:
     """Keep links that lead somewhere, image paths relative to the HTML, sane table spans."""
     if tag == "a" and name == "href":
-        # `#` placeholders and relative paths lead nowhere in a PDF: a placeholder <a> (no href).
-        return value if REAL_LINK.match(value) or re.match(r"#.", value) else None
+        # Raw HTML's links that lead nowhere (Markdown's are unwrapped): a placeholder <a>.
+        return value if leads_somewhere(value) else None
     if tag == "img" and name == "src":
         if SCHEME_RE.match(value) or value.startswith("/"):
             return value  # refused by the checks and the fetcher, with the brief's line

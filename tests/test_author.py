@@ -8,7 +8,7 @@ import time
 
 import pytest
 from conftest import ROOT, SAMPLE, run
-from helpers import FRONT, write
+from helpers import FRONT, html_tree, write
 
 import build
 
@@ -196,6 +196,25 @@ def test_plain_and_nested_lists_build(tmp_path):
     path = write(tmp_path, GOOD.replace("Text with", lists + "\nText with"))
     result = build.build(path, build.Config(out_dir=tmp_path))
     assert result.ok, result.problems
+
+
+def test_a_link_that_leads_nowhere_is_its_text(tmp_path):
+    links = (
+        "A [placeholder](#), an [*emphatic* one](#) and [a path](other.md), "
+        "beside a [real link](https://example.org/x) and an [anchor](#introduction)."
+    )
+    path = write(tmp_path, GOOD.replace("Text with", links + "\n\nText with"))
+    assert run([str(path), "-o", str(tmp_path), "--html"])[0] == 0
+    paragraph = html_tree(tmp_path / "brief.html").find(".//main/section/p")
+    assert "".join(paragraph.itertext()).startswith(
+        "A placeholder, an emphatic one and a path, beside a real link"
+    )
+    assert [(a.get("href"), a.text) for a in paragraph.iter("a")] == [
+        ("https://example.org/x", "real link"),
+        ("#introduction", "anchor"),
+    ]
+    assert paragraph.find("em").text == "emphatic"
+    assert run(["--check", str(path)])[2].count("placeholder link (#)") == 2
 
 
 def test_repeated_headings_get_distinct_ids(tmp_path):

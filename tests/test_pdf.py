@@ -208,6 +208,22 @@ def test_tagged_pdf_ua(brief):
     assert {"/H1", "/H2", "/P", "/L", "/LI"} <= kinds
 
 
+def test_every_link_tag_holds_a_link_annotation(brief):
+    """A /Link tag is a link a reader can follow: placeholder links (#) are their text alone."""
+    with pikepdf.open(brief.pdf) as pdf:
+        links, stack = [], [pdf.Root.StructTreeRoot]
+        while stack:
+            node = stack.pop()
+            kids = node.get("/K", [])
+            kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+            kids = [k for k in kids if isinstance(k, pikepdf.Dictionary)]  # not content ids
+            if node.get("/S") == "/Link":
+                links.append([k.Obj.Subtype for k in kids if k.get("/Type") == "/OBJR"])
+            stack += kids
+        annotations = [a for page in pdf.pages for a in page.get("/Annots", [])]
+    assert links == [["/Link"]] * len(annotations)
+
+
 def test_bookmarks_follow_the_headings(brief):
     tree = html_tree(brief.html)
     headings = [
