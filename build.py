@@ -589,6 +589,7 @@ def check_depth(brief: Brief, html: str) -> None:
 IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\"<>]*?)>?(?:\s+\"[^\"]*\")?\s*\)")
 ID_RE = re.compile(r'\bid="([^"]+)"')
 ANCHOR_RE = re.compile(r"\]\(#([^)\s]+)\)")
+LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)")  # a link's target, not an image's
 HEADING_RE = re.compile(r"(#{1,6})\s+\S")
 FENCE_RE = re.compile(r"(```|~~~)")
 
@@ -610,6 +611,12 @@ def check(brief: Brief) -> list[Problem]:
         at = partial(Problem, brief.path, line)
         for _ in PLACEHOLDER_RE.finditer(text):
             problems.append(at("warning", "placeholder link (#) has no address yet"))
+        for target in LINK_RE.findall(text):
+            if not leads_somewhere(target) and target != "#":
+                message = (
+                    f"link to '{target}' leads nowhere in a PDF: give its full address, or (#)"
+                )
+                problems.append(at("warning", message))
         for alt, src in IMAGE_RE.findall(text):
             problems += check_image(brief, at, alt, src)
         if heading := HEADING_RE.match(text):

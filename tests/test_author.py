@@ -36,6 +36,7 @@ MISTAKES = [
     (GOOD.replace("## Introduction", "## Introduction\n\n#### Too deep"), 10, "warning", "heading level skipped: h2 to h4"),
     (GOOD.replace("[real link](https://example.org/x)", "[a link](#)"), 10, "warning", "placeholder link (#) has no address yet"),
     (GOOD.replace("[real link](https://example.org/x)", "[see](#nowhere)"), 10, "error", "link to #nowhere, but no heading has that id"),
+    (GOOD.replace("(https://example.org/x)", "(report.pdf)"), 10, "warning", "link to 'report.pdf' leads nowhere in a PDF: give its full address, or (#)"),
     (GOOD.replace("### To the authorities:\n\n- Do one thing.\n", "Nothing yet.\n"), 12, "error", "recommendations need an audience"),
     (GOOD.replace("- Do one thing.\n", ""), 14, "error", "this audience has no recommendations"),
     (GOOD + "\n## Introduction\n\nAgain.\n", 18, "warning", "repeats the heading of line 8"),
