@@ -53,7 +53,6 @@ PDF_VARIANTS = (
 )  # fmt: skip
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-PLACEHOLDER_RE = re.compile(r"\]\(#\)")
 FONT_PACKAGES = ("font_source_sans_pro", "font_source_serif_pro")
 # Limits: a clear error instead of a crash, a MemoryError or an hour of work.
 MAX_BRIEF_BYTES = 2 * 2**20  # ten times the longest brief of the series
@@ -447,7 +446,9 @@ class Placeholders(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
             for link in [child for child in parent if child.tag == "a"]:
-                if not leads_somewhere(link.get("href", "")):
+                # An e-mail autolink's address is written as character references.
+                href = unescape(link.get("href", "").replace(markdown.util.AMP_SUBSTITUTE, "&"))
+                if not leads_somewhere(href):
                     unwrap(parent, link)
 
 
@@ -518,7 +519,8 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-REAL_LINK = re.compile(r"(https?:|mailto:)")
+REAL_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
+BARE_LINK_RE = re.compile(r"<a>(.*?)</a>", re.DOTALL)
 SCHEME_RE = re.compile(r"[a-zA-Z][\w+.-]*:")  # an address, not a path beside the brief
 MAX_SPAN = 50  # a table cell's colspan or rowspan
 
@@ -526,7 +528,7 @@ MAX_SPAN = 50  # a table cell's colspan or rowspan
 def filter_attribute(source: Path, out_dir: Path, tag: str, name: str, value: str) -> str | None:
     """Keep links that lead somewhere, image paths relative to the HTML, sane table spans."""
     if tag == "a" and name == "href":
-        # Raw HTML's links that lead nowhere (Markdown's are unwrapped): a placeholder <a>.
+        # Raw HTML's links that lead nowhere lose their address (Markdown's are unwrapped).
         return value if leads_somewhere(value) else None
     if tag == "img" and name == "src":
         if SCHEME_RE.match(value) or value.startswith("/"):
@@ -562,6 +564,9 @@ def convert(brief: Brief, config: Config) -> str:
         link_rel=None,
         attribute_filter=partial(filter_attribute, brief.path.resolve().parent, config.out_dir),
     )
+    # A raw HTML link whose address nh3 dropped is written as a bare <a>, and links never nest
+    # once parsed: its text alone, as Placeholders leaves a Markdown link that leads nowhere.
+    html = BARE_LINK_RE.sub(r"\1", html)
     check_depth(brief, html)
     brief.problems += check(brief)
     return html
@@ -589,7 +594,10 @@ def check_depth(brief: Brief, html: str) -> None:
 IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\"<>]*?)>?(?:\s+\"[^\"]*\")?\s*\)")
 ID_RE = re.compile(r'\bid="([^"]+)"')
 ANCHOR_RE = re.compile(r"\]\(#([^)\s]+)\)")
-LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)")  # a link's target, not an image's
+LINK_RE = re.compile(r"\]\(\s*(?:<([^>]*)>|([^)\s]*))")  # a link's target, once images are blanked
+REFERENCE_RE = re.compile(r" {0,3}\[[^\]^][^\]]*\]:\s*(?:<([^>]*)>|(\S*))")  # [name]: target
+RAW_LINK_RE = re.compile(r"<a\s[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
+CODE_SPAN_RE = re.compile(r"(`+).+?\1")
 HEADING_RE = re.compile(r"(#{1,6})\s+\S")
 FENCE_RE = re.compile(r"(```|~~~)")
 
@@ -609,14 +617,7 @@ def check(brief: Brief) -> list[Problem]:
     problems, level, headings = [], 1, {}  # the cover's title is the h1
     for line, text in source_lines(brief):
         at = partial(Problem, brief.path, line)
-        for _ in PLACEHOLDER_RE.finditer(text):
-            problems.append(at("warning", "placeholder link (#) has no address yet"))
-        for target in LINK_RE.findall(text):
-            if not leads_somewhere(target) and target != "#":
-                message = (
-                    f"link to '{target}' leads nowhere in a PDF: give its full address, or (#)"
-                )
-                problems.append(at("warning", message))
+        problems += [at("warning", m) for m in link_problems(text)]
         for alt, src in IMAGE_RE.findall(text):
             problems += check_image(brief, at, alt, src)
         if heading := HEADING_RE.match(text):
@@ -630,6 +631,25 @@ def check(brief: Brief) -> list[Problem]:
                 problems.append(at("warning", f"heading level skipped: h{level} to h{depth}"))
             level = depth
     return problems + check_notes(brief) + check_recommendations(brief)
+
+
+def link_problems(text: str) -> list[str]:
+    """What is wrong with the link targets of a line: a placeholder, or a path leading nowhere."""
+    text = CODE_SPAN_RE.sub("", text)
+    text = IMAGE_RE.sub(lambda image: " " * len(image[0]), text)  # `](…)` of an image is no link
+    targets = [a or b for a, b in LINK_RE.findall(text)] + RAW_LINK_RE.findall(text)
+    if reference := REFERENCE_RE.match(text):
+        targets.append(reference[1] or reference[2])
+    problems = []
+    for target in targets:
+        if target in ("#", ""):
+            problems.append("placeholder link (#) has no address yet")
+        elif not leads_somewhere(target):
+            problems.append(f"link to '{target}' leads nowhere in a PDF: {NOWHERE}")
+    return problems
+
+
+NOWHERE = "give its full address, or (#)"
 
 
 def check_notes(brief: Brief) -> list[Problem]:

@@ -105,6 +105,21 @@ def structure_elements(pdf: Path) -> list[tuple[str, dict]]:
     return found
 
 
+def link_tags(pdf: Path) -> list[list[str]]:
+    """For each /Link structure element, the subtypes of the annotations it holds."""
+    with pikepdf.open(pdf) as document:
+        links, stack = [], [document.Root.StructTreeRoot]
+        while stack:
+            node = stack.pop()
+            kids = node.get("/K", [])
+            kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+            kids = [k for k in kids if isinstance(k, pikepdf.Dictionary)]  # not content ids
+            if node.get("/S") == "/Link":
+                links.append([str(k.Obj.Subtype) for k in kids if k.get("/Type") == "/OBJR"])
+            stack += kids
+    return links
+
+
 def link_uris(pdf: Path) -> list[str]:
     """The addresses of every link annotation, in page order."""
     with pikepdf.open(pdf) as document:

@@ -201,21 +201,29 @@ def test_plain_and_nested_lists_build(tmp_path):
 
 def test_a_link_that_leads_nowhere_is_its_text(tmp_path):
     links = (
-        "A [placeholder](#), an [*emphatic* one](#) and [a path](other.md), "
-        "beside a [real link](https://example.org/x) and an [anchor](#introduction)."
+        'A [placeholder](#), an [*emphatic* one](# "title"), a [reference][r] and [a path](<a b.md>), '
+        "beside a [real link](https://example.org/x), an [anchor](#introduction) and <someone@example.org>."
+        "\n\n[r]: #"
     )
     path = write(tmp_path, GOOD.replace("Text with", links + "\n\nText with"))
     assert run([str(path), "-o", str(tmp_path), "--html"])[0] == 0
     paragraph = html_tree(tmp_path / "brief.html").find(".//main/section/p")
     assert "".join(paragraph.itertext()).startswith(
-        "A placeholder, an emphatic one and a path, beside a real link"
+        "A placeholder, an emphatic one, a reference and a path, beside a real link"
     )
-    assert [(a.get("href"), a.text) for a in paragraph.iter("a")] == [
-        ("https://example.org/x", "real link"),
-        ("#introduction", "anchor"),
+    assert [a.get("href") for a in paragraph.iter("a")] == [
+        "https://example.org/x",
+        "#introduction",
+        "mailto:someone@example.org",
     ]
     assert paragraph.find("em").text == "emphatic"
-    assert run(["--check", str(path)])[2].count("placeholder link (#)") == 2
+    stderr = run(["--check", str(path)])[2]
+    assert [line.split(": ", 2)[2] for line in stderr.splitlines()] == [
+        "placeholder link (#) has no address yet",
+        "placeholder link (#) has no address yet",
+        "link to 'a b.md' leads nowhere in a PDF: give its full address, or (#)",
+        "placeholder link (#) has no address yet",
+    ]
 
 
 def test_repeated_headings_get_distinct_ids(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import ROOT, SAMPLE, run
-from helpers import FRONT, link_uris, page_texts
+from helpers import FRONT, link_tags, link_uris, page_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -369,9 +369,11 @@ def test_raw_html_links_and_images_follow_the_same_rules(folder):
     status, stderr, pdf = build_text(folder, body, "--html")
     assert status == 0, stderr
     html = (folder / "out" / "brief.html").read_text()
-    assert "<a>raw path</a>" in html and "<a>a relative one</a>" in html
+    assert 'A raw path, a relative one, <a href="https://example.org/r">a real one</a>' in html
     assert 'colspan="1"' in html
     assert link_uris(pdf) == ["https://example.org/r"]
+    assert link_tags(pdf) == [["/Link"]]
+    assert "link to '../x' leads nowhere" in stderr
     assert_safe_pdf(pdf)
 
 
