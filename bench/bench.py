@@ -173,8 +173,9 @@ def series(count: int = 50, jobs: int = 2, turns: int = 5) -> dict:
     share = count // turns
     times: dict[str, list[float]] = {"parallel": [], "sequential": []}
     for turn in range(turns):
-        times["parallel"].append(run(batch)[0])
-        times["sequential"].append(one_by_one(files[turn * share : (turn + 1) * share]))
+        own = files[turn * share : (turn + 1) * share]
+        for name in sorted(times, reverse=turn % 2 == 1):  # which side goes first alternates
+            times[name].append(run(batch)[0] if name == "parallel" else one_by_one(own))
     return {"briefs": count, "jobs": jobs, "turns_s": times,
             "parallel_s": statistics.median(times["parallel"]),
             "sequential_s": statistics.median(times["sequential"]),
