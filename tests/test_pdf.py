@@ -1,5 +1,6 @@
 """What the built PDFs contain: text, rating, structure, metadata, fonts, geometry."""
 
+import itertools
 import re
 
 import pikepdf
@@ -173,6 +174,31 @@ def test_each_recommendation_number_stands_beside_its_items_first_line(tmp_path,
     assert [number for number, _ in found] == ["1", "2", "3"]
     for (number, line), words in zip(found, ["First", "Second", "Third"], strict=True):
         assert words in line.replace(" ", ""), (number, line)
+
+
+def test_key_figures_stand_apart_however_long_their_values(tmp_path):
+    values = ["1,500,000", "250,000", "12", "3", "4"]
+    figures = "figures:\n" + "".join(f'  - value: "{v}"\n    label: people\n' for v in values)
+    text = re.sub(r"figures:\n(  .*\n)+", figures, KAZAKHSTAN.read_text(encoding="utf-8"))
+    source = write(tmp_path, text, "figures-2022-03.md")
+    status, _, stderr = run([str(source), "-o", str(tmp_path)])
+    assert status == 0, stderr
+    document = pypdfium2.PdfDocument(tmp_path / "figures-2022-03.pdf")
+    try:
+        page = document[0].get_textpage()
+        chars = [
+            (page.get_text_range(i, 1), page.get_charbox(i)) for i in range(page.count_chars())
+        ]
+    finally:
+        document.close()
+    joined, spans, at = "".join(c for c, _ in chars), [], 0
+    for value in values:  # the first is found nowhere else on the cover
+        at = joined.index(value, at)
+        boxes = [box for _, box in chars[at : at + len(value)]]
+        spans.append((min(b[0] for b in boxes), max(b[2] for b in boxes)))
+        at += len(value)
+    for (_, right), (left, _) in itertools.pairwise(spans):
+        assert right + 3 * MM < left  # a rule and its padding between them
 
 
 def test_every_h2_is_a_section_with_an_id(brief):
