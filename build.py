@@ -598,6 +598,7 @@ LINK_RE = re.compile(r"\]\(\s*(?:<([^>]*)>|([^)\s]*))")  # a link's target, once
 REFERENCE_RE = re.compile(r" {0,3}\[[^\]^][^\]]*\]:\s*(?:<([^>]*)>|(\S*))")  # [name]: target
 RAW_LINK_RE = re.compile(r"<a\s[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
 CODE_SPAN_RE = re.compile(r"(`+).+?\1")
+NOWHERE = "give its full address, or (#)"  # what to do with a link that leads nowhere
 HEADING_RE = re.compile(r"(#{1,6})\s+\S")
 FENCE_RE = re.compile(r"(```|~~~)")
 
@@ -647,9 +648,6 @@ def link_problems(text: str) -> list[str]:
         elif not leads_somewhere(target):
             problems.append(f"link to '{target}' leads nowhere in a PDF: {NOWHERE}")
     return problems
-
-
-NOWHERE = "give its full address, or (#)"
 
 
 def check_notes(brief: Brief) -> list[Problem]:

@@ -89,35 +89,40 @@ def embedded_fonts(pdf: Path) -> list[pikepdf.Dictionary]:
     return list(fonts.values())
 
 
+def kids(node: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    """A structure node's children that are objects (not marked-content ids), in order."""
+    found = node.get("/K", [])
+    found = list(found) if isinstance(found, pikepdf.Array) else [found]
+    return [k for k in found if isinstance(k, pikepdf.Dictionary)]
+
+
+def structure_nodes(document: pikepdf.Pdf):
+    """Every object of an open PDF's structure tree, in document order."""
+    stack = [document.Root.StructTreeRoot]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack += reversed(kids(node))
+
+
 def structure_elements(pdf: Path) -> list[tuple[str, dict]]:
     """The tagged structure tree, flattened in document order: (type, attributes)."""
-    found = []
     with pikepdf.open(pdf) as document:
-        stack = [document.Root.StructTreeRoot]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, pikepdf.Dictionary):
-                if "/S" in node:
-                    found.append((str(node.S), {k: str(v) for k, v in node.items() if k == "/Alt"}))
-                kids = node.get("/K")
-                if kids is not None:
-                    stack += list(reversed(kids)) if isinstance(kids, pikepdf.Array) else [kids]
-    return found
+        return [
+            (str(node.S), {k: str(v) for k, v in node.items() if k == "/Alt"})
+            for node in structure_nodes(document)
+            if "/S" in node
+        ]
 
 
 def link_tags(pdf: Path) -> list[list[str]]:
     """For each /Link structure element, the subtypes of the annotations it holds."""
     with pikepdf.open(pdf) as document:
-        links, stack = [], [document.Root.StructTreeRoot]
-        while stack:
-            node = stack.pop()
-            kids = node.get("/K", [])
-            kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-            kids = [k for k in kids if isinstance(k, pikepdf.Dictionary)]  # not content ids
-            if node.get("/S") == "/Link":
-                links.append([str(k.Obj.Subtype) for k in kids if k.get("/Type") == "/OBJR"])
-            stack += kids
-    return links
+        return [
+            [str(k.Obj.Subtype) for k in kids(node) if k.get("/Type") == "/OBJR"]
+            for node in structure_nodes(document)
+            if node.get("/S") == "/Link"
+        ]
 
 
 def link_uris(pdf: Path) -> list[str]:
