@@ -1,17 +1,23 @@
-# Watchlist press: `make pdf` builds every brief in content/ into build/.
+# Watchlist press: `make pdf` builds every brief in content/ into build/; `make test` tests it.
+# On Debian or Ubuntu, as root, either installs what it needs first (system packages, .venv).
 
-# The distribution's Python 3 when it is 3.11 or newer, with venv: Debian builds it with PGO and LTO, and a
-# brief builds about a tenth faster than with an unoptimised build such as pyenv's default.
+# The distribution's Python 3 when it is 3.11 or newer, with venv: Debian builds it with PGO and
+# LTO, and a brief builds about a tenth faster than with an unoptimised build such as pyenv's.
+# Evaluated where used, after the system packages are installed.
 PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
             && echo /usr/bin/python3 || echo python3)
 VENV ?= .venv
 OUT ?= build
 MAX_SIZE ?= 1MiB
 PY := $(VENV)/bin/python
+# What the build needs of the system (Pango for WeasyPrint, HarfBuzz's subsetter for fast and
+# reproducible font subsets), and what the tests need besides (pdftotext, faketime, strace).
+RUN_PACKAGES ?= python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+TEST_PACKAGES ?= poppler-utils faketime strace
 BRIEFS := $(wildcard content/*.md)
 PDFS := $(patsubst content/%.md,$(OUT)/%.pdf,$(BRIEFS))
 PRINTS := $(patsubst content/%.md,$(OUT)/%-print.pdf,$(BRIEFS))
-DEPENDS := build.py $(wildcard templates/*.html) $(wildcard styles/*.css) $(VENV)/.run
+DEPENDS := build.py $(wildcard press/*.py) $(wildcard templates/*.html) $(wildcard styles/*.css) $(VENV)/.run
 
 .PHONY: help pdf print check watch new html preview docs test bench lint format clean
 
@@ -54,7 +60,7 @@ test: $(VENV)/.test ## Run the tests and the linter
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
-bench: $(VENV)/.bench ## Measure against bare WeasyPrint and pandoc; writes build/bench.json
+bench: $(VENV)/.bench ## Measure the press against bare WeasyPrint and pandoc; writes build/bench.json
 	$(PY) bench/bench.py
 
 lint: $(VENV)/.test ## Lint with ruff
@@ -66,13 +72,35 @@ format: $(VENV)/.test ## Format with ruff
 clean: ## Remove build output
 	rm -rf $(OUT)
 
-$(VENV)/.run: pyproject.toml
+# Debian packages: installed when missing (as root), or the one command that would install them.
+define system-packages
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null \
+	  | grep -q '^ii' || printf '%s ' $$p; done); \
+	if ! command -v dpkg-query >/dev/null; then \
+	  echo "make: not Debian or Ubuntu: make sure the system has $(1)"; \
+	elif [ -n "$$missing" ] && [ "$$(id -u)" != 0 ]; then \
+	  echo "make: missing system packages; run: sudo apt-get install $$missing"; exit 2; \
+	elif [ -n "$$missing" ]; then \
+	  echo "make: installing system packages: $$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
+	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 2; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+endef
+
+$(VENV)/.system-run:
+	$(call system-packages,$(RUN_PACKAGES))
+
+$(VENV)/.system-test: $(VENV)/.system-run
+	$(call system-packages,$(TEST_PACKAGES))
+
+$(VENV)/.run: pyproject.toml $(VENV)/.system-run
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check 'pip==26.3'
 	$(PY) -m pip install -q --group run
 	touch $@
 
-$(VENV)/.test: $(VENV)/.run
+$(VENV)/.test: $(VENV)/.run $(VENV)/.system-test
 	$(PY) -m pip install -q --group test
 	touch $@
 

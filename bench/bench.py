@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+from press import tuning  # noqa: E402
+from press.config import Config  # noqa: E402
+from press.session import Session  # noqa: E402
 
 BRIEF = ROOT / "content" / "kazakhstan-2022-03.md"
 OUT = ROOT / "build" / "bench"
@@ -96,14 +99,15 @@ def cold_and_warm() -> tuple[dict, dict, dict]:
     pandoc = [pypandoc.get_pandoc_path(), str(BRIEF), "-o", str(OUT / "pandoc.pdf"),
               "--pdf-engine=weasyprint"]  # fmt: skip
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    warm = build.Config(out_dir=OUT / "warm")
-    assert build.build(BRIEF, warm).ok  # the watch loop's first build
+    warm, session = Config(out_dir=OUT / "warm"), Session()
+    tuning.collect_less()  # as the command line does
+    assert tuning.call(build.build, BRIEF, warm, session).ok  # the watch loop's first build
 
     def rebuilds() -> float:
         """Mean seconds of two rebuilds in this warm process, as the watch loop makes them."""
         start = time.perf_counter()
         for _ in range(2):
-            assert build.build(BRIEF, warm).ok
+            assert tuning.call(build.build, BRIEF, warm, session).ok
         return (time.perf_counter() - start) / 2
 
     # A turn's warm figure is the mean of the rebuilds just before and just after its cold build:
@@ -115,6 +119,7 @@ def cold_and_warm() -> tuple[dict, dict, dict]:
         "press": lambda: run(press)[0],
         "warm after": rebuilds,
     })  # fmt: skip
+    session.close()
     before, after = times["warm before"], times["warm after"]
     times["warm"] = [(a + b) / 2 for a, b in zip(before, after, strict=True)]
     press_s, bare_s, pandoc_s, warm_s = (

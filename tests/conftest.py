@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+from press.config import Config  # noqa: E402
+from press.series import Result  # noqa: E402
+from press.session import Session  # noqa: E402
 
 KAZAKHSTAN = ROOT / "content" / "kazakhstan-2022-03.md"
 SAMPLE = ROOT / "tests" / "briefs" / "kyrgyzstan-2023-05.md"
@@ -48,6 +51,12 @@ def run(argv: list[str]) -> tuple[int, str, str]:
         except SystemExit as exit:
             status = exit.code
     return status, out.getvalue(), err.getvalue()
+
+
+def build_one(path: Path, config: Config) -> Result:
+    """Build one brief in-process with a session of its own."""
+    with Session() as session:
+        return build.build(path, config, session)
 
 
 def build_brief(source: Path, out: Path, *options: str) -> Built:

@@ -1,185 +1,156 @@
-"""The command line's contract: exit codes, `path:line: error:` messages, outputs."""
+"""The command line's contract: exit codes, `path:line: level: message [code]`, outputs."""
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
 from conftest import ROOT, SAMPLE, run
-from helpers import FRONT, html_tree, page_texts, write
+from helpers import FRONT, write
 
-import build
+from press import cli
+from press.frontmatter import read
 
 GOOD = (
     FRONT
     + """## Introduction
 
-Text.
+Text with a [real link](https://example.org/x).
+
+## Recommendations
+
+### To the authorities:
+
+- Do one thing.
 """
 )
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "message"),
-    [
-        (GOOD.replace("rating: narrowed", "rating: obstructd"), 5, "unknown rating 'obstructd'; allowed: closed, repressed, obstructed, narrowed, open"),
-        (GOOD.replace("date: 2024-02", "date: March 2022"), 4, "bad date 'March 2022'"),
-        (GOOD.replace("date: 2024-02", "date: 2024-13"), 4, "bad date '2024-13'"),
-        (GOOD.replace("title: A title\n", ""), 1, "missing required key 'title'"),
-        (GOOD.replace("title: A title", "title: A title\nsubtitle: x"), 4, "unknown key 'subtitle'; allowed: country, title"),
-        (GOOD.replace("title: A title", "title: [unclosed"), 4, "front matter is not valid YAML"),
-        (GOOD.replace("country: Testland", "country: Testland\n  bad: indent"), 3, "front matter is not valid YAML"),
-        (GOOD.replace("layout", "x").replace("rating: narrowed", "rating: narrowed\nlayout: nosuch"), 1, "unknown layout 'nosuch'"),
-        (GOOD.replace("---\n", "", 1), 1, "a brief starts with front matter"),
-        ("---\ncountry: x\n", 1, "no closing '---'"),
-        ("", 1, "a brief starts with front matter"),
-        (GOOD.encode() + b"\n\xff\xfe broken\n", 12, "not UTF-8"),
-        (GOOD.replace("country: Testland", "country: [a, b]"), 2, "'country' must be text"),
-    ],
-)  # fmt: skip
-def test_front_matter_errors_name_file_and_line(tmp_path, text, line, message):
-    path = write(tmp_path, text)
-    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
-    assert status == 1
-    assert stderr.count("\n") == 1 and "Traceback" not in stderr
-    assert stderr.startswith(f"{path}:{line}: error: "), stderr
-    assert message in stderr
-    assert not (tmp_path / "out" / "brief.pdf").exists()
-
-
-def test_bom_and_crlf_are_read(tmp_path):
-    path = write(tmp_path, b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
-    assert build.read(path).meta["country"] == "Testland"
-
-
-@pytest.mark.parametrize("rating", build.RATINGS)
-def test_any_rating_renders_with_its_own_marked_step(tmp_path, rating):
-    path = write(tmp_path, GOOD.replace("narrowed", rating))
-    status, _, stderr = run([str(path), "-o", str(tmp_path), "--html"])
-    assert status == 0, stderr
-    tree = html_tree(tmp_path / "brief.html")
-    marked = tree.findall(".//li[@aria-current='true']")
-    assert [li.get("data-rating") for li in marked] == [rating]
-    assert tree.find(".//p[@id='verdict']/strong").text == rating.upper()
 
 
 def test_help_explains_the_contract():
     status, stdout, _ = run(["--help"])
     assert status == 0
-    for words in ("--html", "-o", "exit status", "path:line: error: message", "content/*.md"):
+    for words in (
+        "--html",
+        "-o",
+        "exit status",
+        "path:line: error: message [code]",
+        "content/*.md",
+    ):
         assert words in stdout
 
 
 def test_usage_error_exits_2():
     status, _, stderr = run(["--no-such-option"])
     assert status == 2 and "usage:" in stderr
+    assert run(["--timeout", "-1"])[0] == 2
+    assert run(["--max-size", "lots"])[0] == 2
 
 
 def test_missing_file_exits_1(tmp_path):
     status, _, stderr = run([str(tmp_path / "nope.md"), "-o", str(tmp_path)])
     assert status == 1
-    assert stderr.startswith(f"{tmp_path / 'nope.md'}:1: error: no such file")
+    assert stderr == f"{tmp_path / 'nope.md'}:1: error: no such file [file.missing]\n"
 
 
 def test_one_bad_brief_does_not_stop_the_others(tmp_path):
     bad = write(tmp_path, GOOD.replace("narrowed", "unknown"), "bad.md")
     good = write(tmp_path, GOOD, "good.md")
-    status, _, _ = run([str(bad), str(good), "-o", str(tmp_path / "out")])
+    status, stdout, _ = run([str(bad), str(good), "-o", str(tmp_path / "out"), "-j", "1"])
     assert status == 1
     assert (tmp_path / "out" / "good.pdf").exists()
     assert not (tmp_path / "out" / "bad.pdf").exists()
+    assert re.fullmatch(r"built 1, failed 1, \d+ pages, \d+ KB, [\d.]+ s", stdout.splitlines()[-1])
 
 
-def test_jinja_syntax_in_content_prints_literally(tmp_path):
-    path = write(tmp_path, GOOD.replace("Text.", "Keep {{ meta.rating }} and {% raw %} as typed."))
-    status, _, stderr = run([str(path), "-o", str(tmp_path), "--html"])
-    assert status == 0, stderr
-    assert "Keep {{ meta.rating }} and {% raw %} as typed." in (tmp_path / "brief.html").read_text()
-
-
-def test_raw_html_is_sanitized(tmp_path):
-    evil = (
-        '<script>alert(1)</script><link rel="attachment" href="/etc/hostname"><p onclick="x">ok</p>'
-    )
-    path = write(tmp_path, GOOD.replace("Text.", evil))
-    status, _, stderr = run([str(path), "-o", str(tmp_path), "--html"])
-    assert status == 0, stderr
-    html = (tmp_path / "brief.html").read_text()
-    assert "<script" not in html and "attachment" not in html and "onclick" not in html
-
-
-def test_images_outside_the_brief_folder_are_refused(tmp_path):
-    folder = tmp_path / "brief"
-    folder.mkdir()
-    path = write(folder, GOOD.replace("Text.", "![secret](../secret.png)"))
-    (tmp_path / "secret.png").write_bytes((ROOT / "tests" / "briefs" / "chart.svg").read_bytes())
-    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+def test_strict_turns_warnings_into_errors(tmp_path):
+    path = write(tmp_path, GOOD.replace("[real link](https://example.org/x)", "[a link](#)"))
+    status, _, stderr = run(["--check", "--strict", str(path)])
     assert status == 1
-    assert re.match(rf"{re.escape(str(path))}:\d+: error: .*outside the brief's folder", stderr), (
+    assert (
         stderr
+        == f"{path}:10:13: error: placeholder link (#) has no address yet [link.placeholder]\n"
+    )
+    status, _, stderr = run(["--strict", str(path), "-o", str(tmp_path / "out")])
+    assert status == 1 and not (tmp_path / "out" / "brief.pdf").exists()
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+    assert status == 0  # a warning alone builds, summed up
+    assert stderr == (
+        f"{path}:10: warning: 1 placeholder link (#) has no address yet; --check lists them "
+        "[link.placeholder]\n"
     )
 
 
-def test_two_builds_in_separate_processes_are_identical(tmp_path):
-    # The first parses the hyphenation patterns and caches them, the second reads the cache.
-    outputs = []
-    for n, tz in enumerate(("UTC", "Pacific/Kiritimati")):
-        out = tmp_path / str(n)
-        env = {**os.environ, "TZ": tz, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-        subprocess.run([sys.executable, str(ROOT / "build.py"), str(SAMPLE), "-o", str(out)], env=env, check=True, capture_output=True)  # fmt: skip
-        outputs.append((out / f"{SAMPLE.stem}.pdf").read_bytes())
-    assert outputs[0] == outputs[1]
-    assert [p.suffix for p in (tmp_path / "cache" / "watchlist-press").iterdir()] == [".marshal"]
+def test_check_does_not_import_weasyprint():
+    code = "import sys, build; build.main(['--check']); print('weasyprint' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.strip().endswith("False"), result.stdout + result.stderr
+
+
+def test_check_sums_up_by_code(kazakhstan):
+    status, stdout, stderr = run(["--check", str(kazakhstan.source)])
+    assert status == 0 and len(stderr.splitlines()) == 34
+    assert stdout.splitlines() == [
+        "content/kazakhstan-2022-03.md: 0 errors, 34 warnings (link.placeholder 34)",
+        "checked 1: 0 errors, 34 warnings (link.placeholder 34)",
+    ]
 
 
 @pytest.fixture
-def pyphen_cache(monkeypatch):
-    """pyphen with an empty cache of parsed dictionaries, as in a new process."""
-    import pyphen
-
-    monkeypatch.setattr(pyphen, "hdcache", {})
-    return pyphen
+def project(tmp_path, monkeypatch):
+    """A project folder of its own for --new to write into."""
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    return tmp_path
 
 
-def test_hyphenation_patterns_from_the_cache_are_those_pyphen_parses(
-    tmp_path, pyphen_cache, monkeypatch
-):
-    pyphen = pyphen_cache
-    path = pyphen.LANGUAGES["en"]
-    build.load_patterns("en-GB", tmp_path)  # parses, and fills the cache
-    (cached,) = tmp_path.iterdir()
-    pyphen.hdcache.clear()
-    with monkeypatch.context() as patch:
-        patch.setattr(pyphen.HyphDict, "__init__", lambda *args: pytest.fail("parsed again"))
-        build.load_patterns("en", tmp_path)
-    loaded, parsed = pyphen.hdcache[path], pyphen.HyphDict(path)
-    assert (loaded.patterns, loaded.maxlen) == (parsed.patterns, parsed.maxlen)
-    words = ["independence", "demonstrators", "Kazakhstan", "unaccounted"]
-    assert [loaded.positions(w) for w in words] == [parsed.positions(w) for w in words]
-    assert list(tmp_path.iterdir()) == [cached]
+def test_new_writes_a_brief_that_builds_and_never_overwrites(project):
+    status, stdout, _ = run(
+        ["--new", "Côte d'Ivoire", "--date", "2025-06", "--rating", "repressed"]
+    )
+    assert status == 0
+    path = project / "content" / "cote-divoire-2025-06.md"
+    assert stdout.strip().endswith("cote-divoire-2025-06.md") and path.is_file()
+    meta = read(path).meta
+    assert (meta["country"], meta["rating"], meta["date"].isoformat()) == (
+        "Côte d'Ivoire",
+        "repressed",
+        "2025-06-01",
+    )
+    status, _, stderr = run([str(path), "--check"])
+    assert status == 0, stderr
+    status, _, stderr = run([str(path), "-o", str(project / "out")])
+    assert status == 0 and (project / "out" / "cote-divoire-2025-06.pdf").is_file()
+    before = path.read_bytes()
+    status, _, stderr = run(["--new", "Côte d'Ivoire", "--date", "2025-06", "--rating", "open"])
+    assert status == 1 and "already exists; not overwritten [file.exists]" in stderr
+    assert path.read_bytes() == before
+    assert run(["--new", "X", "--date", "2025-06"])[0] == 2
+    assert run(["--new", "X", "--date", "June", "--rating", "open"])[0] == 1
 
 
-def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path, pyphen_cache):
-    pyphen = pyphen_cache
-    build.load_patterns("en", tmp_path)
-    (cached,) = tmp_path.iterdir()
-    cached.write_bytes(b"\x00 not marshal data")
-    pyphen.hdcache.clear()
-    build.load_patterns("en", tmp_path)
-    assert pyphen.hdcache[pyphen.LANGUAGES["en"]].positions("independence") == [2, 4, 8]
-    assert cached.read_bytes()[:2] != b"\x00 "  # parsed again and written anew
-    pyphen.hdcache.clear()
-    build.load_patterns("en", cached / "not-a-folder")
-    assert pyphen.LANGUAGES["en"] in pyphen.hdcache
+@pytest.mark.parametrize(
+    ("country", "name"),
+    [("X #1: y", "x-1-y"), ("A---B", "a-b"), ("'Quoted' & [bracketed]", "quoted-bracketed")],
+)
+def test_new_keeps_what_yaml_would_misread(project, country, name):
+    assert run(["--new", country, "--date", "2024-05", "--rating", "closed"])[0] == 0
+    assert read(project / "content" / f"{name}-2024-05.md").meta["country"] == country
 
 
-def test_languages_without_patterns_or_with_special_ones_are_not_cached(tmp_path, pyphen_cache):
-    build.load_patterns("kk", tmp_path)  # Kazakh: pyphen has no dictionary, nothing to hyphenate
-    build.load_patterns("hu", tmp_path)  # Hungarian: its patterns carry more than numbers
-    assert list(tmp_path.iterdir()) == []
-    assert list(pyphen_cache.hdcache) == [pyphen_cache.LANGUAGES["hu"]]
+def test_series_in_workers_reports_each_and_sums_up(tmp_path):
+    names = ["a.md", "b.md", "c.md"]
+    for name in names:
+        write(tmp_path, GOOD, name)
+    write(tmp_path, GOOD.replace("narrowed", "nope"), "bad.md")
+    files = [str(tmp_path / n) for n in [*names, "bad.md"]]
+    status, stdout, stderr = run([*files, "-o", str(tmp_path / "out"), "-j", "2"])
+    assert status == 1
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["a.pdf", "b.pdf", "c.pdf"]
+    lines = stdout.splitlines()
+    built = [line for line in lines if re.search(r"\.pdf: \d+ pages, \d+ KB, [\d.]+ s$", line)]
+    assert len(built) == 3
+    assert re.fullmatch(r"built 3, failed 1, \d+ pages, \d+ KB, [\d.]+ s", lines[-1])
+    assert "bad.md:5: error: unknown rating 'nope'" in stderr
 
 
 def test_the_command_prints_everything_and_leaves_no_temporary_files(tmp_path):
@@ -193,8 +164,9 @@ def test_the_command_prints_everything_and_leaves_no_temporary_files(tmp_path):
     assert done.returncode == 1
     assert f"{out / SAMPLE.stem}.pdf: 5 pages" in done.stdout
     assert done.stdout.splitlines()[-1].startswith("built 1, failed 1, 5 pages")
-    assert "missing.md:1: error: no such file\n" in done.stderr
+    assert "missing.md:1: error: no such file [file.missing]\n" in done.stderr
     assert list(temp.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == [f"{SAMPLE.stem}.pdf"]
 
 
 def test_the_command_succeeds_with_its_output_closed(tmp_path):
@@ -205,89 +177,51 @@ def test_the_command_succeeds_with_its_output_closed(tmp_path):
     assert (out / f"{SAMPLE.stem}.pdf").stat().st_size > 10_000
 
 
-LINUX_ONLY = pytest.mark.skipif(sys.platform != "linux", reason="ldconfig is Linux's")
-
-
-@LINUX_ONLY
-def test_weasyprint_finds_its_libraries_with_one_program_run():
-    # ctypes runs ldconfig, gcc and ld for each name WeasyPrint tries: 0.2 s of a cold build.
-    code = f"""
-import ctypes.util, subprocess, sys
-sys.path.insert(0, {str(ROOT)!r})
-import build
-original, runs, popen = ctypes.util.find_library, [], subprocess.Popen.__init__
-def spy(self, args, *rest, **options):
-    runs.append(args)
-    popen(self, args, *rest, **options)
-subprocess.Popen.__init__ = spy
-build.load_weasyprint()
-from weasyprint.text import ffi
-print(runs, ctypes.util.find_library is original, ffi.harfbuzz_subset is not None)
-"""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["[['/sbin/ldconfig',", "'-p']]", "True", "True"]
-
-
-@LINUX_ONLY
-def test_a_library_folder_named_in_another_encoding_does_not_stop_weasyprint():
-    code = f"""
-import subprocess, sys
-sys.path.insert(0, {str(ROOT)!r})
-real = subprocess.run
-def run(command, **options):
-    done = real(command, **options)
-    if command[0] == "/sbin/ldconfig":
-        done.stdout = b"\\tlibss.so.2 (libc6) => /opt/caf\\xe9/libss.so.2\\n" + done.stdout
-    return done
-subprocess.run = run
-import build
-build.load_weasyprint()
-from weasyprint.text import ffi
-print(ffi.pango is not None)
-"""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert (done.returncode, done.stdout) == (0, "True\n"), done.stderr
-
-
-@pytest.mark.skipif(not shutil.which("strace"), reason="needs strace")
-def test_weasyprint_runs_without_freeing_frame_stack_chunks(tmp_path):
-    # CPython 3.11 maps and unmaps a 16 KB chunk whenever a call crosses a chunk boundary; the
-    # build gives WeasyPrint one large chunk instead (roomy_frame_stack).
-    log = tmp_path / "strace.log"
-    command = [sys.executable, str(ROOT / "build.py"), str(SAMPLE), "-o", str(tmp_path / "out")]
-    done = subprocess.run(["strace", "-f", "-e", "trace=munmap", "-o", str(log), *command],
-                          capture_output=True, text=True)  # fmt: skip
-    if done.returncode and "ptrace" in done.stderr:
-        pytest.skip("tracing is not permitted here")
-    assert done.returncode == 0, done.stderr
-    chunks = re.findall(r"munmap\(0x[0-9a-f]+, 16384\)", log.read_text())
-    assert len(chunks) < 100, len(chunks)  # about 20 000 without it
-
-
 def test_missing_image_names_its_line(tmp_path):
-    path = write(tmp_path, GOOD.replace("Text.", "Text.\n\n![A chart](nothere.png)"))
+    path = write(
+        tmp_path, GOOD.replace("Text with", "Text.\n\n![A chart](nothere.png)\n\nText with")
+    )
     status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
     assert status == 1
-    assert stderr == f"{path}:12: error: image nothere.png does not exist\n"
+    assert stderr == f"{path}:12:1: error: image nothere.png does not exist [image.missing]\n"
 
 
 def test_an_error_logged_by_weasyprint_fails_the_build(tmp_path):
     (tmp_path / "broken.png").write_bytes(b"not an image")
-    path = write(tmp_path, GOOD.replace("Text.", "Text.\n\n![A chart](broken.png)"))
+    path = write(
+        tmp_path, GOOD.replace("Text with", "Text.\n\n![A chart](broken.png)\n\nText with")
+    )
     status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
     assert status == 1
-    assert stderr == f"{path}:12: error: Failed to load image at 'broken.png'\n"
+    assert stderr == f"{path}:12: error: Failed to load image at 'broken.png' [engine.error]\n"
     assert not (tmp_path / "out" / "brief.pdf").exists()
 
 
-def test_contents_page_numbers_point_at_the_sections(tmp_path):
-    text = GOOD.replace("rating: narrowed", "rating: narrowed\ncontents: true")
-    text += "\n## Second section\n\n" + "Long text. " * 400 + "\n\n## Third section\n\nEnd.\n"
-    path = write(tmp_path, text)
-    status, _, stderr = run([str(path), "-o", str(tmp_path)])
-    assert status == 0, stderr
-    pages = page_texts(tmp_path / "brief.pdf")
-    listing = {m[1]: int(m[2]) for m in re.finditer(r"(\w[\w ]+?)\s*\.{3,}\s*(\d+)", pages[1])}
-    assert set(listing) == {"Introduction", "Second section", "Third section"}
-    for heading, number in listing.items():
-        assert heading.upper() in pages[number - 1]
+def test_a_missing_system_library_is_a_setup_error_not_a_briefs(tmp_path):
+    code = f"""
+import sys, cffi
+sys.path.insert(0, {str(ROOT)!r})
+def dlopen(self, name, *args):
+    raise OSError(f"cannot load library {{name!r}}")
+cffi.FFI.dlopen = dlopen
+import build
+sys.exit(build.main([{str(SAMPLE)!r}, "-o", {str(tmp_path)!r}]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("build.py: setup: error: WeasyPrint cannot load a system library")
+    assert line.endswith("install them: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+                         "libharfbuzz-subset0 (as root, `make pdf` does it)")  # fmt: skip
+    assert SAMPLE.name not in done.stderr
+
+
+def test_make_pdf_is_real_file_targets(tmp_path):
+    make = ["make", "-C", str(ROOT), f"OUT={tmp_path}"]
+    subprocess.run([*make, "pdf"], check=True, capture_output=True)
+    assert subprocess.run([*make, "-q", "pdf"]).returncode == 0  # nothing to do
+    changed = ("content/kazakhstan-2022-03.md", "templates/brief.html", "styles/brief.css",
+               "press/engine.py", "build.py")  # fmt: skip
+    for path in changed:
+        assert subprocess.run([*make, "-q", "-W", path, "pdf"]).returncode == 1, path

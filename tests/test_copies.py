@@ -15,7 +15,9 @@ import tinycss2
 from conftest import KAZAKHSTAN, ROOT, SAMPLE, run
 from helpers import MM, artifact_texts, embedded_fonts, html_tree, page_texts
 
-import build
+from press import system
+from press.config import PDF_VARIANTS
+from press.frontmatter import read
 
 WHITE = (255, 255, 255)
 
@@ -101,7 +103,7 @@ def test_variables_are_set_in_longhands():
     # styles: some 300 times in a brief's build when the stylesheets did it (README, Performance).
     from weasyprint.css.validation.expanders import EXPANDERS
 
-    build.load_weasyprint()
+    system.import_weasyprint()
     found = [
         f"{path.name}:{decl.source_line}: {decl.name}"
         for path in sorted((ROOT / "styles").glob("*.css"))
@@ -122,9 +124,8 @@ def test_distributable_is_small(kazakhstan):
 
 
 @pytest.mark.parametrize("copy", ["kazakhstan", "kazakhstan_print", "sample", "sample_print"])
-def test_every_stream_is_deflated_and_the_file_is_sound(request, copy):
-    # The build compresses the streams itself (deflate_streams): each must still decode, and
-    # qpdf must find nothing wrong with the file.
+def test_every_stream_is_compressed_and_the_file_is_sound(request, copy):
+    # Each stream must decode, and qpdf must find nothing wrong with the file.
     pdf_path = request.getfixturevalue(copy).pdf
     with pikepdf.open(pdf_path) as pdf:
         streams = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
@@ -151,7 +152,10 @@ def test_size_budget_fails_and_keeps_the_previous_pdf(tmp_path):
     before = pdf.read_bytes()
     status, _, stderr = run([str(source), "-o", str(pdf.parent), "--max-size", "20KB"])
     assert status == 1
-    assert re.search(r":1: error: the PDF would be \d+ KB, over the 20 KB budget", stderr), stderr
+    assert re.search(
+        r":1: error: the PDF would be \d+ KB, over the 20 KB budget; make images smaller or raise it with --max-size \[limit.size\]\n",
+        stderr,
+    ), stderr
     assert pdf.read_bytes() == before
     assert sorted(p.name for p in pdf.parent.iterdir()) == [pdf.name]  # no temporary file left
 
@@ -173,7 +177,7 @@ def test_pdf_ua_machine_checks_find_nothing(brief):
 def test_variants_offered_are_weasyprints():
     from weasyprint.pdf import VARIANTS
 
-    assert set(build.PDF_VARIANTS) == set(VARIANTS) - {"debug"}
+    assert set(PDF_VARIANTS) == set(VARIANTS) - {"debug"}
 
 
 def test_pdf_a_on_request(tmp_path):
@@ -206,7 +210,7 @@ def test_print_copy_is_pdf_x_with_output_intent(print_copy):
 
 
 def test_print_cover_bleeds_and_has_crop_marks(print_copy):
-    rating = build.read(print_copy.source).meta["rating"]
+    rating = read(print_copy.source).meta["rating"]
     with pikepdf.open(print_copy.pdf) as pdf:
         media = [float(v) for v in pdf.pages[0].MediaBox]
     document = pypdfium2.PdfDocument(print_copy.pdf)
@@ -305,9 +309,16 @@ def test_html_copy_opens_with_its_styles_fonts_and_images_wherever_it_is_moved(t
     assert all((folder / src).read_bytes() == chart for src in images)
 
 
-def test_preview_renders_every_page(tmp_path, sample):
-    pages = build.preview(sample.pdf, tmp_path)
-    assert [p.name for p in pages] == [
-        f"{SAMPLE.stem}-{n}.png" for n in range(1, len(page_texts(sample.pdf)) + 1)
-    ]
+def test_preview_renders_every_page_and_leaves_other_briefs_previews(tmp_path, sample_folder):
+    preview = tmp_path / "preview"
+    preview.mkdir()
+    others = [preview / f"{SAMPLE.stem}-extra-1.png", preview / f"{SAMPLE.stem}-9.png"]
+    for path in others:
+        path.write_bytes(b"old")
+    status, _, stderr = run([str(sample_folder / SAMPLE.name), "-o", str(tmp_path), "--preview"])
+    assert status == 0, stderr
+    count = len(page_texts(tmp_path / f"{SAMPLE.stem}.pdf"))
+    pages = sorted(preview.glob(f"{SAMPLE.stem}-[0-9].png"))
+    assert [p.name for p in pages] == [f"{SAMPLE.stem}-{n}.png" for n in range(1, count + 1)]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in pages)
+    assert others[0].exists() and not others[1].exists()  # another brief's, a stale page

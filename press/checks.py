@@ -1,0 +1,163 @@
+"""What an author should fix, read off the Markdown tree's facts: each check a short function."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from .config import MAX_FETCH_BYTES, Config
+from .convert import Converted
+from .extension import Fact, leads_somewhere
+from .frontmatter import Brief
+from .problems import ERROR, WARNING, Problem
+from .sanitize import SCHEME_RE
+
+ID_RE = re.compile(r'\bid="([^"]+)"')
+NOWHERE = "give its full address, or (#)"  # what to do with a link that leads nowhere
+
+
+def facts(body: Converted, kind: str) -> list[Fact]:
+    """The facts of one kind, in document order."""
+    return [fact for fact in body.facts if fact.kind == kind]
+
+
+def problem(brief: Brief, fact: Fact, level: str, code: str, message: str) -> Problem:
+    """A problem at a fact's place in the brief."""
+    return Problem(brief.path, fact.line, level, code, message, fact.column)
+
+
+def links(brief: Brief, body: Converted) -> list[Problem]:
+    """Links that lead nowhere yet: placeholders `(#)` and relative paths."""
+    found = []
+    for fact in facts(body, "link"):
+        if fact.value in ("#", ""):
+            message = "placeholder link (#) has no address yet"
+            found.append(problem(brief, fact, WARNING, "link.placeholder", message))
+        elif not leads_somewhere(fact.value):
+            message = f"link to '{fact.value}' leads nowhere in a PDF: {NOWHERE}"
+            found.append(problem(brief, fact, WARNING, "link.nowhere", message))
+    return found
+
+
+def images(brief: Brief, body: Converted) -> list[Problem]:
+    """Every image exists in the brief's folder and says what it shows."""
+    found, folder = [], brief.path.resolve().parent
+    for fact in facts(body, "image"):
+        src = fact.value
+
+        def fail(code: str, message: str, fact: Fact = fact) -> None:
+            found.append(problem(brief, fact, ERROR, code, message))
+
+        if not (fact.alt or "").strip():
+            fail("image.alt", f"image {src} has no alt text: say what it shows in ![...]")
+        if SCHEME_RE.match(src):
+            fail("image.address", f"image {src} is an address: put the file beside the brief")
+            continue
+        path = (folder / unquote(src)).resolve()
+        if not path.is_relative_to(folder):
+            fail("image.outside", f"image {src} is outside the brief's folder")
+        elif not path.exists():
+            fail("image.missing", f"image {src} does not exist")
+        elif not path.is_file():
+            fail("image.missing", f"image {src} is not a regular file")
+        elif path.stat().st_size > MAX_FETCH_BYTES:
+            fail("image.size", f"image {src} is larger than {MAX_FETCH_BYTES // 2**20} MiB")
+    return found
+
+
+def headings(brief: Brief, body: Converted) -> list[Problem]:
+    """Headings start at `##`, skip no level, and no `##` repeats another."""
+    found, level, seen = [], 1, {}  # the cover's title is the h1
+    for fact in facts(body, "heading"):
+        if fact.level == 1:
+            message = "'#' is the cover's title; start sections with '##'"
+            found.append(problem(brief, fact, WARNING, "heading.h1", message))
+        elif fact.level > level + 1:
+            message = f"heading level skipped: h{level} to h{fact.level}"
+            found.append(problem(brief, fact, WARNING, "heading.skip", message))
+        if fact.level == 2 and fact.value in seen:
+            message = f"repeats the heading of line {seen[fact.value]}"
+            found.append(problem(brief, fact, WARNING, "heading.repeat", message))
+        if fact.level == 2:
+            seen.setdefault(fact.value, fact.line)
+        level = fact.level
+    return found
+
+
+def notes(brief: Brief, body: Converted) -> list[Problem]:
+    """Every footnote call has its note: an undefined one would print as `[^x]`."""
+    found = []
+    for fact in facts(body, "call"):
+        message = f"footnote [^{fact.value}] has no note: add '[^{fact.value}]: …'"
+        found.append(problem(brief, fact, ERROR, "note.undefined", message))
+    return found
+
+
+def recommendations(brief: Brief, body: Converted) -> list[Problem]:
+    """The recommendations section holds `###` audiences, each with a non-empty list."""
+    found, section, audience, audiences, items = [], None, None, 0, 0
+    for fact in [*body.facts, Fact("heading", 0, level=2)]:  # the end closes the last section
+        heading = fact.level if fact.kind == "heading" else 0
+        if section is not None and 1 <= heading <= 3:
+            if audience is not None and not items:
+                message = "this audience has no recommendations: add a '- ' list"
+                found.append(problem(brief, audience, ERROR, "recommendations.empty", message))
+            audience = None
+            if heading <= 2 and not audiences:
+                message = "recommendations need an audience: '### To …:' and a list"
+                found.append(problem(brief, section, ERROR, "recommendations.audience", message))
+            section = section if heading == 3 else None
+        if heading == 2 and is_recommendations(fact):
+            section, audiences = fact, 0
+        elif heading == 3 and section is not None:
+            audience, audiences, items = fact, audiences + 1, 0
+        elif fact.kind == "list" and audience is not None:
+            items += fact.level
+    return found
+
+
+def is_recommendations(heading: Fact) -> bool:
+    """Whether a `##` heading opens the recommendations."""
+    return heading.value.strip().lower() == "recommendations"
+
+
+def ids(brief: Brief, body: Converted, page: str) -> list[Problem]:
+    """Ids are unique on the page (a heading may clash with the layout's); #links find one."""
+    found, on_page = [], ID_RE.findall(page)
+    clashing = {i for i in on_page if on_page.count(i) > 1}
+    for fact in facts(body, "heading"):
+        if fact.slug in clashing:
+            message = f"the id '{fact.slug}' is also the layout's; rename this heading"
+            found.append(problem(brief, fact, ERROR, "heading.clash", message))
+    for fact in facts(body, "link"):
+        if fact.value.startswith("#") and len(fact.value) > 1 and fact.value[1:] not in on_page:
+            message = f"link to {fact.value}, but no heading has that id"
+            found.append(problem(brief, fact, ERROR, "link.anchor", message))
+    return found
+
+
+def image_paths(brief: Brief, body: Converted) -> list[Path]:
+    """The files of the brief's images, for the watch loop to follow."""
+    folder = brief.path.resolve().parent
+    return [
+        (folder / unquote(fact.value)).resolve()
+        for fact in facts(body, "image")
+        if not SCHEME_RE.match(fact.value)
+    ]
+
+
+def size(brief: Brief, pdf: bytes, config: Config) -> list[Problem]:
+    """The distributable copy keeps to its size budget: it goes out as an e-mail attachment."""
+    if config.print_copy or not config.max_bytes or len(pdf) <= config.max_bytes:
+        return []
+    message = (
+        f"the PDF would be {human(len(pdf))}, over the {human(config.max_bytes)} budget; "
+        "make images smaller or raise it with --max-size"
+    )
+    return [Problem(brief.path, 1, ERROR, "limit.size", message)]
+
+
+def human(n: int) -> str:
+    """Bytes in KB or MiB, as people read them."""
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.0f} KB"

@@ -1,0 +1,166 @@
+"""The command line: arguments, what is printed for each brief, and the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from . import scaffold, series, system, tuning
+from .checks import human as size
+from .config import MAX_SECONDS, PDF_VARIANTS, RATINGS, ROOT, Config
+from .problems import BriefError, SetupError, display
+from .series import Build, Result
+
+EPILOG = """exit status:
+  0  every brief built (or checked without errors)
+  1  a brief has an error, printed as path:line: error: message [code]
+  2  a usage error, or the machine lacks something the press needs"""
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's arguments."""
+    cli = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build Watchlist briefs (Markdown with front matter) into tagged PDF/UA-1.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = cli.add_argument
+    add("files", nargs="*", type=Path, metavar="FILE", help="briefs (default: every content/*.md)")
+    add("-o", "--out", type=Path, default=ROOT / "build", metavar="DIR",
+        help="output folder (default: build/)")  # fmt: skip
+    add("--html", action="store_true", help="also write DIR/<stem>.html, the HTML copy")
+    add("--preview", action="store_true", help="also render pages to DIR/preview/<stem>-<n>.png")
+    add("--print", dest="print_copy", action="store_true",
+        help="the press-ready copy DIR/<stem>-print.pdf: PDF/X-4, 3 mm bleed, crop marks, "
+        "links as source notes")  # fmt: skip
+    add("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
+        help="instead of pdf/ua-1 (pdf/x-4 with --print): " + ", ".join(PDF_VARIANTS))  # fmt: skip
+    add("--max-size", type=parse_size, default=2**20, metavar="SIZE",
+        help="fail when the distributable PDF is larger (default 1MiB)")  # fmt: skip
+    add("--check", action="store_true",
+        help="report every problem (path:line: level: message [code]); write nothing")  # fmt: skip
+    add("--strict", action="store_true", help="treat warnings as errors")
+    add("--timeout", type=positive, default=MAX_SECONDS, metavar="SECONDS",
+        help=f"give up on a brief after so long (default {MAX_SECONDS})")  # fmt: skip
+    add("--watch", action="store_true", help="rebuild on every save of a brief, template or style")
+    add("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+        help="worker processes for several briefs (default: number of cores)")  # fmt: skip
+    add("--new", metavar="COUNTRY", help="write content/<country>-<date>.md, a new brief")
+    add("--date", metavar="YYYY-MM", help="the new brief's date (with --new)")
+    add("--rating", choices=RATINGS, help="the new brief's rating (with --new)")
+    return cli
+
+
+def parse_size(text: str) -> int:
+    """'1MiB', '500KB', '2000000' → bytes (for --max-size)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(|B|KB|KiB|MB|MiB)\s*", text, re.I)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 1MiB or 500KB)")
+    units = {"": 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20}
+    return int(float(match[1]) * units[match[2].lower()])
+
+
+def positive(text: str) -> float:
+    """A number of seconds above zero (for --timeout)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {text!r}")
+    return seconds
+
+
+class Reporter:
+    """Prints each brief's problems and its one line; machine problems once per run."""
+
+    def __init__(self, config: Config):
+        self.config, self.said = config, set()
+
+    def __call__(self, result: Result) -> None:
+        for message in result.setup:
+            if message not in self.said:
+                self.said.add(message)
+                print(f"build.py: setup: warning: {message}", file=sys.stderr, flush=True)
+        placeholders = [p for p in result.problems if p.code == "link.placeholder"]
+        summed = placeholders and not self.config.check and result.ok
+        for problem in result.problems:
+            if not (summed and problem in placeholders):
+                print(problem, file=sys.stderr, flush=True)
+        if summed:
+            first, n = placeholders[0], len(placeholders)
+            count = "1 placeholder link (#) has" if n == 1 else f"{n} placeholder links (#) have"
+            print(f"{display(first.path)}:{first.line}: warning: {count} no address yet; "
+                  "--check lists them [link.placeholder]", file=sys.stderr, flush=True)  # fmt: skip
+        if self.config.check:
+            print(f"{display(result.path)}: {tally(result)}", flush=True)
+        elif result.ok:
+            out = self.config.target(result.path)
+            print(
+                f"{display(out)}: {result.pages} pages, {size(result.size)}, {result.seconds:.1f} s"
+            )
+
+
+def tally(*results: Result) -> str:
+    """'E errors, W warnings (code n, …)' over some results."""
+    problems = [p for r in results for p in r.problems]
+    errors = sum(p.level == "error" for p in problems)
+    codes = Counter(p.code for p in problems)
+    kinds = f" ({', '.join(f'{c} {n}' for c, n in sorted(codes.items()))})" if codes else ""
+    return f"{errors} errors, {len(problems) - errors} warnings{kinds}"
+
+
+def main(argv: list[str] | None, build: Build) -> int:
+    """Build, check, watch or start briefs as the command line asks; return the exit status."""
+    cli = parser()
+    args = cli.parse_args(argv)
+    if args.new is not None:
+        if not (args.date and args.rating):
+            cli.error("--new COUNTRY needs --date YYYY-MM and --rating RATING")
+        try:
+            print(display(scaffold.new_brief(args.new, args.date, args.rating, ROOT / "content")))
+        except BriefError as error:
+            print(error, file=sys.stderr, flush=True)
+            return 1
+        return 0
+    files = args.files or sorted((ROOT / "content").glob("*.md"))
+    config = Config(
+        out_dir=args.out,
+        html=args.html,
+        preview=args.preview,
+        print_copy=args.print_copy,
+        pdf_variant=args.pdf_variant,
+        max_bytes=args.max_size,
+        check=args.check,
+        strict=args.strict,
+        timeout=args.timeout,
+    )
+    report = Reporter(config)
+    tuning.collect_less()
+    try:
+        if not config.check:
+            with tuning.quick_library_lookups():
+                system.import_weasyprint()
+        if args.watch:
+            tuning.call(series.watch, files, config, build, report)
+            return 0
+        start = time.perf_counter()
+        jobs = 1 if config.check else args.jobs  # checks need no WeasyPrint: not worth a process
+        results = tuning.call(series.build_all, files, config, build, report, jobs)
+    except SetupError as error:
+        print(f"build.py: setup: error: {error}", file=sys.stderr, flush=True)
+        return 2
+    if config.check:
+        print(f"checked {len(results)}: {tally(*results)}")
+    elif len(results) > 1:
+        built = [r for r in results if r.ok]
+        pages, total = sum(r.pages for r in built), sum(r.size for r in built)
+        print(f"built {len(built)}, failed {len(results) - len(built)}, {pages} pages, "
+              f"{size(total)}, {time.perf_counter() - start:.1f} s")  # fmt: skip
+    return 0 if all(r.ok for r in results) else 1

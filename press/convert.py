@@ -1,0 +1,67 @@
+"""Stage 2, convert: Markdown → sanitized HTML, with the facts the checks look at."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import markdown
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+
+from .config import MAX_DEPTH, Config
+from .extension import Fact, PressExtension
+from .frontmatter import Brief
+from .problems import BriefError
+from .sanitize import sanitize
+from .sourcemap import SourceMap
+
+TAG_RE = re.compile(r"<(/?)([a-z0-9]+)[^>]*?(/?)>")
+VOID = ("br", "img", "hr")
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A brief's body as HTML, its sections and the facts found on the way."""
+
+    html: str
+    toc: list[tuple[str, str]]  # (id, heading) of each `##` section
+    facts: list[Fact]
+
+
+def convert(brief: Brief, config: Config) -> Converted:
+    """Markdown → sanitized HTML body, with sections, page-foot notes and figures."""
+    source = SourceMap(brief.markdown, brief.body_line)
+    press = PressExtension(source)
+    md = markdown.Markdown(
+        # Instances, not names: looking names up scans every package's entry points.
+        extensions=[
+            FootnoteExtension(),
+            TableExtension(use_align_attribute=True),
+            SaneListExtension(),
+            press,
+        ],
+        output_format="html",
+    )
+    try:
+        html = md.convert(brief.markdown)
+    except RecursionError:
+        raise BriefError(
+            brief.path, source.first_words(), "limit.depth", "nested too deeply"
+        ) from None
+    html = sanitize(html, brief.path.parent, config.out_dir)
+    if (deepest := depth(html)) > MAX_DEPTH:
+        message = f"content nested {deepest} deep; at most {MAX_DEPTH}"
+        raise BriefError(brief.path, source.first_words(), "limit.depth", message)
+    return Converted(html, press.toc, press.facts)
+
+
+def depth(html: str) -> int:
+    """How deeply the elements of sanitized HTML nest."""
+    level = deepest = 0
+    for match in TAG_RE.finditer(html):
+        if match[2] not in VOID and not match[3]:
+            level += -1 if match[1] else 1
+            deepest = max(deepest, level)
+    return deepest

@@ -1,0 +1,147 @@
+"""Stage 4, print: WeasyPrint lays out the page and writes the PDF; what it logs is a problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from weasyprint import CSS, HTML
+from weasyprint.logger import LOGGER
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
+
+from . import pdffix, system
+from .config import Config
+from .fetcher import RootedFetcher
+from .fonts import font_files
+from .frontmatter import Brief
+from .problems import ERROR, WARNING, BriefError, Problem
+
+# WeasyPrint's own failures on unusual input: a clean message, not a traceback.
+ENGINE_FAILURES = (ValueError, TypeError, AttributeError, IndexError, KeyError, AssertionError)
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A brief's PDF as bytes, not yet written, and what WeasyPrint said on the way."""
+
+    pdf: bytes
+    pages: int
+    problems: list[Problem]
+    setup: list[str]  # what is wrong with the machine rather than the brief
+
+
+class Collector(logging.Handler):
+    """Keep WeasyPrint's log records while it works: it logs problems instead of raising them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> Collector:
+        LOGGER.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        LOGGER.removeHandler(self)
+
+
+class Engine:
+    """WeasyPrint for one process: its stylesheets and fonts parsed once, again when they change."""
+
+    def __init__(self) -> None:
+        system.import_weasyprint()
+        self.fonts = font_files()
+        self.styles: dict[tuple, tuple[list[CSS], FontConfiguration, list[Problem]]] = {}
+
+    def close(self) -> None:
+        """Drop the parsed fonts; WeasyPrint removes their temporary folder once none is held."""
+        self.styles.clear()
+        gc.collect()
+
+    def stylesheets(self, config: Config) -> tuple[list[CSS], FontConfiguration, list[Problem]]:
+        """The copy's stylesheets and their fonts, and the problems found reading them."""
+        key = tuple((path, path.stat().st_mtime_ns) for path in config.styles)
+        if key not in self.styles:
+            fetcher = RootedFetcher([config.styles_dir], self.fonts)
+            fonts, styles, problems = FontConfiguration(), [], []
+            for path in config.styles:  # one at a time: WeasyPrint's messages lack the file
+                with Collector() as collector:
+                    styles.append(CSS(filename=path, url_fetcher=fetcher, font_config=fonts))
+                problems += [css_problem(path, record) for record in collector.records]
+            self.styles.clear()
+            self.styles[key] = styles, fonts, problems
+        return self.styles[key]
+
+    def print(self, brief: Brief, page: str, config: Config) -> Printed:
+        """Lay out the page and write the PDF in memory; fail on any error WeasyPrint logs."""
+        styles, fonts, problems = self.stylesheets(config)
+        fetcher = RootedFetcher([brief.path.parent, config.styles_dir], self.fonts)
+        options = config.pdf_options()
+        with Collector() as collector:
+            try:
+                document = HTML(
+                    string=page,
+                    base_url=config.target(brief.path, "html").resolve().as_uri(),
+                    url_fetcher=fetcher,
+                ).render(stylesheets=styles, font_config=fonts, **options)
+                fail_on_errors(brief, collector.records)
+                finisher = pdffix.finisher(brief, print_copy=config.print_copy)
+                pdf = document.write_pdf(finisher=finisher, **options)
+                fail_on_errors(brief, collector.records)
+            except FatalURLFetchingError as error:
+                message = str(error.__cause__ or error)
+                raise BriefError(brief.path, *place(brief, message, "fetch.refused")) from None
+            except RecursionError:
+                message = "content is nested too deeply to lay out"
+                raise BriefError(brief.path, 1, "limit.depth", message) from None
+            except ENGINE_FAILURES as error:
+                message = f"WeasyPrint cannot lay out this brief ({type(error).__name__}: {error})"
+                raise BriefError(brief.path, 1, "engine.failure", message) from None
+        setup, logged = [], []
+        for record in collector.records:
+            if record.getMessage().startswith(system.HARFBUZZ_MISSING):
+                setup = [system.harfbuzz_missing(epoch(brief.meta["date"]))]
+            else:
+                line, code, message = place(brief, record.getMessage(), "engine.warning")
+                logged.append(Problem(brief.path, line, WARNING, code, message))
+        return Printed(pdf, len(document.pages), problems + logged, setup)
+
+
+def epoch(date: dt.date) -> int:
+    """Seconds since 1970 at the start of a day, in UTC."""
+    return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
+
+
+def css_problem(path: Path, record: logging.LogRecord) -> Problem:
+    """A stylesheet warning at its `line:col`, which WeasyPrint gives without the file."""
+    message = record.getMessage()
+    where = re.search(r"\bat (\d+):(\d+)", message)
+    line, column = (int(where[1]), int(where[2])) if where else (1, None)
+    level = ERROR if record.levelno >= logging.ERROR else WARNING
+    return Problem(path, line, level, "style", message, column)
+
+
+def fail_on_errors(brief: Brief, records: list[logging.LogRecord]) -> None:
+    """Turn the first ERROR WeasyPrint logged into a build failure."""
+    for record in records:
+        if record.levelno >= logging.ERROR:
+            raise BriefError(brief.path, *place(brief, record.getMessage().rstrip(": ")))
+
+
+def place(brief: Brief, message: str, code: str = "engine.error") -> tuple[int, str, str]:
+    """(line, code, message) for something WeasyPrint said: the line naming its file, if any."""
+    message = message.replace(brief.path.resolve().parent.as_uri() + "/", "")
+    for name in re.findall(r"[\w.-]+\.\w+", unquote(message)):
+        hits = [i for i, text in enumerate(brief.markdown.split("\n")) if name in text]
+        if hits:
+            return brief.body_line + hits[0], code, message
+    return 1, code, message

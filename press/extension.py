@@ -1,0 +1,300 @@
+"""The press's Python-Markdown extension: small tree processors, each one structural change."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from html import unescape
+from html.parser import HTMLParser
+
+import markdown
+from markdown.extensions import Extension
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+from .sourcemap import SourceMap
+
+REAL_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
+STASH_RE = re.compile(r"\x02wzxhzdk:(\d+)\x03")
+NOTE_CALL_RE = re.compile(r"\[\^([^\]]+)\]")
+NOTE_LINKS = ("footnote-ref", "footnote-backref")  # a note's call and its way back
+
+
+def leads_somewhere(href: str) -> bool:
+    """A web or mail address, or an anchor in the brief: a link a PDF can follow."""
+    return bool(REAL_LINK.match(href) or re.match(r"#.", href))
+
+
+def href_of(element: etree.Element) -> str:
+    """A link's address as written (an e-mail autolink's is in character references)."""
+    return unescape(element.get("href", "").replace(markdown.util.AMP_SUBSTITUTE, "&"))
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing of the tree the checks look at, with its place in the source."""
+
+    kind: str  # "link", "image", "heading", "list", "call" (a footnote call without a note)
+    line: int
+    column: int | None = None
+    value: str = ""  # a link's address, an image's path, a heading's text, a call's name
+    alt: str | None = None  # an image's alternative text
+    level: int = 0  # a heading's level; a list's number of items
+    slug: str = ""  # a heading's id
+
+
+class Sections(Treeprocessor):
+    """Wrap each `##` heading and what follows it in `<section id="slug">`; list them in toc."""
+
+    def __init__(self, md: markdown.Markdown, toc: list[tuple[str, str]]):
+        super().__init__(md)
+        self.toc = toc
+
+    def run(self, root: etree.Element) -> None:
+        section = None
+        for child in list(root):
+            if child.tag == "h2":
+                heading = plain_text(self.md, child)
+                slug = base = slugify_unicode(heading, "-") or "section"
+                taken, n = {s for s, _ in self.toc}, 1
+                while slug in taken:
+                    n += 1
+                    slug = f"{base}-{n}"
+                self.toc.append((slug, heading))
+                section = etree.Element("section", id=slug)
+                root.insert(list(root).index(child), section)
+            if section is not None and child.tag != "section":
+                root.remove(child)
+                section.append(child)
+
+
+def plain_text(md: markdown.Markdown, element: etree.Element) -> str:
+    """An element's text as a reader sees it: raw HTML and entities Markdown set aside restored."""
+
+    def words(node: etree.Element) -> str:
+        if node.find("a[@class='footnote-ref']") is not None:  # a note's call number
+            return node.tail or ""
+        return (node.text or "") + "".join(map(words, node)) + (node.tail or "")
+
+    text = (element.text or "") + "".join(map(words, element))
+    stash = md.htmlStash.rawHtmlBlocks
+    text = STASH_RE.sub(lambda m: str(stash[int(m[1])]), text)
+    text = re.sub(r"\x02[^\x03]*\x03", "", text.replace(markdown.util.AMP_SUBSTITUTE, "&"))
+    return " ".join(unescape(re.sub(r"<[^>]*>", "", text)).split())
+
+
+class RawTags(HTMLParser):
+    """The links and images of a piece of raw HTML: (tag, attributes)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str]]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("a", "img"):
+            self.found.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def target_pattern(md: markdown.Markdown, prefix: str, target: str) -> re.Pattern:
+    """How a link's or image's target may be written: inline, as raw HTML or by reference."""
+    t = re.escape(target)
+    forms = [rf"{prefix}\[[^\]]*\]\(\s*<?{t}", rf"\b(?:href|src)\s*=\s*[\"']?{t}", rf"<{t}>"]
+    if target.startswith("mailto:"):
+        forms.append(rf"<{re.escape(target[7:])}>")
+    for label, (href, _) in md.references.items():
+        if href == target:
+            label = re.escape(label)
+            forms += [rf"{prefix}\[[^\]]*\]\[{label}\]", rf"{prefix}\[{label}\](?![(:])"]
+    return re.compile("|".join(forms), re.IGNORECASE)
+
+
+class Facts(Treeprocessor):
+    """Note each link, image, heading, list and unknown footnote call, in document order."""
+
+    def __init__(self, md: markdown.Markdown, source: SourceMap, facts: list[Fact]):
+        super().__init__(md)
+        self.source, self.facts = source, facts
+
+    def run(self, root: etree.Element) -> None:
+        self.walk(root, None, "")
+
+    def walk(self, element: etree.Element, note: str | None, slug: str) -> None:
+        if element.tag == "li" and (element.get("id") or "").startswith("fn:"):
+            note = element.get("id")[3:]
+        if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and not note:
+            level, text = int(element.tag[1]), plain_text(self.md, element)
+            line = self.source.heading(level)
+            self.facts.append(Fact("heading", line, None, text, None, level, slug))
+        elif element.tag in ("ul", "ol") and not note:
+            self.facts.append(Fact("list", 0, level=len(element.findall("li"))))
+        elif element.tag == "a" and element.get("class") not in NOTE_LINKS:
+            self.add("link", "", href_of(element), None, note)
+        elif element.tag == "img":
+            self.add("image", "!", element.get("src", ""), element.get("alt", ""), note)
+        if element.tag not in ("code", "pre"):
+            self.text(element.text, note)
+        for child in element:
+            section = element.get("id", "") if element.tag == "section" else ""
+            self.walk(child, note, section if child.tag == "h2" else "")
+            self.text(child.tail, note)
+
+    def add(self, kind: str, prefix: str, target: str, alt: str | None, note: str | None) -> None:
+        line, column = self.source.find(target_pattern(self.md, prefix, target), note)
+        self.facts.append(Fact(kind, line, column or None, target, alt))
+
+    def text(self, text: str | None, note: str | None) -> None:
+        """Raw HTML set aside in the text, and footnote calls Markdown found no note for."""
+        for match in re.finditer(rf"{STASH_RE.pattern}|{NOTE_CALL_RE.pattern}", text or ""):
+            if match[1] is None:
+                pattern = re.compile(re.escape(match[0]))
+                line, column = self.source.find(pattern, note)
+                self.facts.append(Fact("call", line, column or None, match[2]))
+                continue
+            for tag, attributes in RawTags(
+                str(self.md.htmlStash.rawHtmlBlocks[int(match[1])])
+            ).found:
+                if tag == "a" and "href" in attributes:
+                    self.add("link", "", attributes["href"], None, note)
+                elif tag == "img":
+                    self.add("image", "!", attributes.get("src", ""), attributes.get("alt"), note)
+
+
+class Footnotes(Treeprocessor):
+    """Move each footnote's text to its call, as an inline element floated to the page foot."""
+
+    def run(self, root: etree.Element) -> None:
+        holder = root.find(".//div[@class='footnote']/..")
+        if holder is None:
+            return
+        notes = holder.find("div[@class='footnote']")
+        holder.remove(notes)
+        for parent in list(notes.iter()):  # the "↩" back-links: a page-foot note needs none
+            for link in parent.findall("a[@class='footnote-backref']"):
+                parent.remove(link)
+            for text in ("text", "tail"):  # and the space before them
+                setattr(parent, text, (getattr(parent, text) or "").replace(NBSP_PLACEHOLDER, ""))
+        bodies = {li.get("id"): li for li in notes.iter("li")}
+        for parent in list(root.iter()):
+            for sup in list(parent):
+                ref = sup.find("a[@class='footnote-ref']") if sup.tag == "sup" else None
+                if ref is None:
+                    continue
+                note = etree.Element("span", {"class": "footnote"})
+                note.tail = sup.tail
+                blocks = [b for b in bodies[ref.get("href", "#")[1:]] if len(b) or b.text]
+                for i, block in enumerate(blocks):
+                    if i:
+                        etree.SubElement(note, "br")
+                    if block.tag != "p":  # a list or table in a note: its words, on one line
+                        words = etree.Element("p")
+                        words.text = " ".join(" ".join(block.itertext()).split())
+                        block = words
+                    inline_into(note, block)
+                for inner in note.iter("sup"):  # a note's own notes: their text in brackets
+                    call = inner.find("a[@class='footnote-ref']")
+                    if call is not None and call.get("href", "#")[1:] in bodies:
+                        text = plain_text(self.md, bodies[call.get("href")[1:]])
+                        inner.remove(call)
+                        inner.tag, inner.text = "span", f" ({text})"
+                        inner.attrib.pop("id", None)
+                parent.insert(list(parent).index(sup), note)
+                parent.remove(sup)
+
+
+def inline_into(target: etree.Element, para: etree.Element) -> None:
+    """Append a paragraph's text and children to an inline element."""
+    if len(target):
+        last = target[-1]
+        last.tail = (last.tail or "") + (para.text or "")
+    else:
+        target.text = (target.text or "") + (para.text or "")
+    for child in list(para):
+        target.append(child)
+    if len(target):
+        target[-1].tail = (target[-1].tail or "").rstrip()
+    else:
+        target.text = (target.text or "").rstrip()
+
+
+class Placeholders(Treeprocessor):
+    """Set a link that leads nowhere (`(#)`, a relative path) as its text: nothing to follow."""
+
+    # In a PDF a link with no address is a /Link tag with no link annotation: a screen reader
+    # announces a link that cannot be followed. The source keeps `[text](#)`; --check lists it.
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for link in [child for child in parent if child.tag == "a"]:
+                if not leads_somewhere(href_of(link)):
+                    unwrap(parent, link)
+
+
+def unwrap(parent: etree.Element, child: etree.Element) -> None:
+    """Put a child's text and children in its place in the parent."""
+    index, inner = list(parent).index(child), list(child)
+    if inner:  # the child's tail follows its last element
+        inner[-1].tail = (inner[-1].tail or "") + (child.tail or "")
+    text = (child.text or "") + ("" if inner else child.tail or "")
+    if index:
+        parent[index - 1].tail = (parent[index - 1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(child)
+    for offset, element in enumerate(inner):
+        parent.insert(index + offset, element)
+
+
+class SourceNotes(Treeprocessor):
+    """Follow each real link with its address: the print copy shows it as a source note."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for link in [child for child in parent if child.tag == "a"]:
+                if not REAL_LINK.match(link.get("href", "")):
+                    continue
+                note = etree.Element("span", {"class": "source"})
+                note.text, note.tail, link.tail = link.get("href"), link.tail, None
+                parent.insert(list(parent).index(link) + 1, note)
+
+
+class Figures(Treeprocessor):
+    """Turn a paragraph holding one titled image into a figure with a caption."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for para in list(parent):
+                if para.tag != "p" or len(para) != 1 or (para.text or "").strip():
+                    continue
+                img = para[0]
+                if img.tag != "img" or (img.tail or "").strip() or not img.get("title"):
+                    continue
+                figure = etree.Element("figure")
+                caption = etree.SubElement(figure, "figcaption")
+                caption.text = img.attrib.pop("title")
+                figure.insert(0, img)
+                img.tail = None
+                parent.insert(list(parent).index(para), figure)
+                parent.remove(para)
+
+
+class PressExtension(Extension):
+    """Register the press's tree processors after inline parsing, before serializing."""
+
+    def __init__(self, source: SourceMap):
+        super().__init__()
+        self.source = source
+        self.toc: list[tuple[str, str]] = []  # (id, heading) of each `##` section
+        self.facts: list[Fact] = []
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Sections first: a heading's id and contents entry must not take in its notes. Facts
+        # before the notes move to their calls and before links that lead nowhere are unwrapped.
+        md.treeprocessors.register(Sections(md, self.toc), "press-sections", 18)
+        md.treeprocessors.register(Facts(md, self.source, self.facts), "press-facts", 17.5)
+        md.treeprocessors.register(Footnotes(md), "press-footnotes", 17)
+        md.treeprocessors.register(Placeholders(md), "press-placeholders", 16.7)
+        md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
+        md.treeprocessors.register(Figures(md), "press-figures", 16)

@@ -1,0 +1,210 @@
+"""Stage 1, read: split a brief into front matter and Markdown; validate the front matter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .config import MAX_BRIEF_BYTES, RATINGS
+from .problems import BriefError
+
+DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LAYOUT_RE = re.compile(r"[a-z][a-z0-9_-]*")
+
+# key: (required, default, meaning shown in errors)
+SCHEMA: dict[str, tuple[bool, object, str]] = {
+    "country": (True, None, "the country's name"),
+    "title": (True, None, "the brief's title"),
+    "date": (True, None, "YYYY-MM or YYYY-MM-DD"),
+    "rating": (True, None, "one of " + ", ".join(RATINGS)),
+    "series": (False, "CIVICUS Monitor Watchlist", "the series name"),
+    "doctype": (False, "A country research brief from the CIVICUS Monitor", "the cover's doctype"),
+    "lang": (False, "en", "a language tag such as en or ru"),
+    "author": (False, "CIVICUS Monitor", "the PDF's author"),
+    "layout": (False, "brief", "a template name in templates/"),
+    "figures": (False, [], "a list of {value, label} key figures stated in the text"),
+    "contents": (False, False, "true for a contents page after the cover"),
+}
+
+
+@dataclass(frozen=True)
+class Brief:
+    """One brief as read from disk: where it is, its checked front matter and its Markdown."""
+
+    path: Path
+    meta: dict
+    markdown: str
+    body_line: int  # line of the file where the Markdown starts
+    lines: dict[str, int] = field(default_factory=dict)  # front-matter key → its line
+
+
+def read(path: Path) -> Brief:
+    """Read a brief from disk: decoded, split and validated."""
+    if not path.is_file():
+        raise BriefError(path, 1, "file.missing", "no such file")
+    if path.stat().st_size > MAX_BRIEF_BYTES:
+        limit = f"{MAX_BRIEF_BYTES // 2**20} MiB"
+        raise BriefError(path, 1, "file.size", f"the brief is larger than {limit}; split it")
+    front, markdown, body_line = split(path, decode(path, path.read_bytes()))
+    meta, lines = validate(path, front)
+    return Brief(path, meta, markdown, body_line, lines)
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """A brief's bytes as text with `\\n` line ends, or an error at the line that is not UTF-8."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BriefError(path, 1, "file.encoding", "the file is UTF-16 text; save it as UTF-8")
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        raise BriefError(path, line, "file.encoding", "a NUL byte: not a text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise BriefError(path, line, "file.encoding", "not UTF-8 text; save it as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(path: Path, text: str) -> tuple[str, str, int]:
+    """(front matter, Markdown, line where the Markdown starts) of a brief's text."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        message = "a brief starts with front matter: a line '---', keys, '---'"
+        raise BriefError(path, 1, "front.missing", message)
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")), None)
+    if end is None:
+        raise BriefError(path, 1, "front.missing", "the front matter has no closing '---' line")
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2
+
+
+def validate(path: Path, source: str) -> tuple[dict, dict[str, int]]:
+    """Load front matter with the safe loader, check it against SCHEMA; the values and lines."""
+    node = compose(path, source)
+    if not isinstance(node, yaml.MappingNode):
+        raise BriefError(path, 2, "front.syntax", "front matter must be 'key: value' lines")
+    data, lines = {}, {}
+    for key_node, value_node in node.value:
+        key, line = str(key_node.value), key_node.start_mark.line + 2
+        if key not in SCHEMA or not isinstance(key_node, yaml.ScalarNode):
+            message = f"unknown key '{key}'; allowed: {', '.join(SCHEMA)}"
+            raise BriefError(path, line, "front.key", message)
+        if key in data:
+            message = f"'{key}' is given twice (also on line {lines[key]})"
+            raise BriefError(path, line, "front.key", message)
+        data[key], lines[key] = construct(path, line, value_node), line
+    meta = {}
+    for key, (required, default, meaning) in SCHEMA.items():
+        if key in data:
+            meta[key] = check_value(path, lines[key], key, data[key], meaning)
+        elif required:
+            raise BriefError(path, 1, "front.key", f"missing required key '{key}' ({meaning})")
+        else:
+            meta[key] = default
+    return meta, lines
+
+
+def compose(path: Path, source: str) -> yaml.Node | None:
+    """Parse front matter into YAML nodes, refusing aliases (a YAML bomb's fuse)."""
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as error:
+        line = source[: error.position].count("\n") + 2
+        message = f"a control character (#x{error.character:04x}) is not allowed"
+        raise BriefError(path, line, "front.syntax", message) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = " ".join(str(getattr(error, "problem", None) or error).split())
+        line = mark.line + 2 if mark else 1
+        message = f"front matter is not valid YAML: {problem}"
+        raise BriefError(path, line, "front.syntax", message) from None
+    except RecursionError:
+        raise BriefError(path, 2, "front.syntax", "front matter is nested too deeply") from None
+    seen, stack = set(), [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            message = "anchors and aliases (& and *) are not allowed here"
+            raise BriefError(path, node.start_mark.line + 2, "front.syntax", message)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return root
+
+
+UNREADABLE = (yaml.YAMLError, ValueError, TypeError, KeyError, OverflowError, RecursionError)
+
+
+def construct(path: Path, line: int, node: yaml.Node) -> object:
+    """The Python value of one front-matter node, with the safe loader's types only."""
+    try:
+        return yaml.SafeLoader("").construct_object(node, deep=True)
+    except UNREADABLE as error:
+        message = " ".join(str(getattr(error, "problem", None) or error).split())
+        raise BriefError(
+            path, line, "front.value", f"this value cannot be read: {message}"
+        ) from None
+
+
+def check_value(path: Path, line: int, key: str, value: object, meaning: str) -> object:
+    """Return the value of one front-matter key in its checked form."""
+
+    def fail(message: str, code: str = "front.value"):
+        raise BriefError(path, line, code, message)
+
+    if key == "date":
+        return parse_date(path, line, value)
+    if key == "figures":
+        if not is_figures(value):
+            fail(f"'figures' must be {meaning}")
+        return [{k: str(v).strip() for k, v in f.items()} for f in value]
+    if key == "contents":
+        if not isinstance(value, bool):
+            fail("'contents' must be true or false")
+        return value
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        fail(f"'{key}' must be text: {meaning}")
+    if isinstance(value, int) and value.bit_length() > 64:
+        fail(f"'{key}' is a number too long to be {meaning}")
+    value = str(value).strip()
+    if not value:
+        fail(f"'{key}' is empty: give {meaning}")
+    if key == "rating" and value.lower() not in RATINGS:
+        fail(f"unknown rating '{value}'; allowed: {', '.join(RATINGS)}", "front.rating")
+    if key == "lang" and not LANG_RE.match(value):
+        fail(f"'lang' must be {meaning}, not '{value}'", "front.lang")
+    if key == "layout" and (value == "base" or not LAYOUT_RE.fullmatch(value)):
+        fail(f"'layout' must be {meaning}, not '{value}'")
+    return value.lower() if key == "rating" else value
+
+
+def is_figures(value: object) -> bool:
+    """Whether a value is a list of {value, label} pairs of text or numbers."""
+    return isinstance(value, list) and all(
+        isinstance(f, dict)
+        and set(f) == {"value", "label"}
+        and all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in f.values())
+        for f in value
+    )
+
+
+def parse_date(path: Path, line: int, value: object) -> dt.date:
+    """Accept YAML dates and 'YYYY-MM' / 'YYYY-MM-DD' strings."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = DATE_RE.match(str(value).strip())
+    try:
+        if match:
+            return dt.date(int(match[1]), int(match[2]), int(match[3] or 1))
+    except ValueError:
+        pass
+    message = f"bad date '{value}'; write YYYY-MM or YYYY-MM-DD, e.g. 2022-03"
+    raise BriefError(path, line, "front.date", message)

@@ -1,0 +1,95 @@
+"""What a build leaves on disk: every file of one build committed together, or none."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from .config import Config
+from .frontmatter import Brief
+from .sanitize import SCHEME_RE
+
+Files = dict[Path, bytes]  # target path → its bytes
+
+
+def commit(files: Files) -> None:
+    """Write every file beside its target, then rename each over it: never a half-written set."""
+    written: list[tuple[str, Path]] = []
+    try:
+        for target, data in files.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            written.append((tmp, target))
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.chmod(tmp, 0o644)
+        for tmp, target in written:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in written:
+            Path(tmp).unlink(missing_ok=True)
+
+
+class ImageSources(HTMLParser):
+    """The `src` of every image in an HTML text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.sources: set[str] = set()
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.sources.update(value for name, value in attrs if name == "src" and value)
+
+
+def html_copy(brief: Brief, page: str, config: Config, fonts: dict[str, Path]) -> Files:
+    """The HTML copy, its stylesheet, fonts and images in DIR/assets/: the folder moves whole."""
+    folder, assets = brief.path.resolve().parent, config.out_dir / "assets"
+    files: Files = {}
+    for src in sorted(ImageSources(page).sources):
+        if SCHEME_RE.match(src) or src.startswith("/"):
+            continue
+        image = (config.out_dir / unquote(src)).resolve()
+        if not image.is_relative_to(folder) or not image.is_file():
+            continue  # the build refused it already
+        name = image.relative_to(folder).as_posix()
+        files[assets / brief.path.stem / name] = image.read_bytes()
+        page = page.replace(f'src="{src}"', f'src="{quote(f"assets/{brief.path.stem}/{name}")}"')
+    css = (config.styles_dir / "brief.css").read_text(encoding="utf-8")
+    files[assets / "brief.css"] = css.replace("url(font:", "url(fonts/").encode()
+    for name in sorted(set(re.findall(r"url\(font:([\w.-]+)\)", css))):
+        target = assets / "fonts" / name
+        if not target.exists() or target.stat().st_size != fonts[name].stat().st_size:
+            files[target] = fonts[name].read_bytes()
+    files[config.target(brief.path, "html")] = page.encode()
+    return files
+
+
+def previews(pdf: bytes, stem: str, folder: Path, dpi: int = 96) -> Files:
+    """Every page of a PDF as `folder/<stem>-<n>.png`."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        files = {}
+        for number, page in enumerate(document, 1):
+            png = io.BytesIO()
+            page.render(scale=dpi / 72).to_pil().save(png, format="png", optimize=True)
+            files[folder / f"{stem}-{number}.png"] = png.getvalue()
+        return files
+    finally:
+        document.close()
+
+
+def remove_stale_previews(folder: Path, stem: str, pages: int) -> None:
+    """Remove previews of a brief's pages past its last (not other briefs' sharing the stem)."""
+    pattern = re.compile(rf"{re.escape(stem)}-(\d+)\.png")
+    for path in folder.iterdir():
+        if (match := pattern.fullmatch(path.name)) and int(match[1]) > pages:
+            path.unlink(missing_ok=True)

@@ -1,0 +1,73 @@
+"""What the press finds wrong: problems with a place, a level and a code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ERROR, WARNING = "error", "warning"
+# Control characters and bidi controls: raw in a terminal they can move the cursor, erase
+# earlier lines or reorder text, so a brief could print fake messages.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text with its control characters written as escapes, safe to print in a terminal."""
+    return UNPRINTABLE.sub(
+        lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) > 0xFF else f"\\x{ord(m[0]):02x}", text
+    )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something found in a brief, a template or a stylesheet: an error stops the brief.
+
+    The code (`link.placeholder`, `image.missing`) names the kind of problem for summaries and
+    for `--strict`; the message says what to do.
+    """
+
+    path: Path | str
+    line: int
+    level: str
+    code: str
+    message: str
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.line}:{self.column}" if self.column else f"{self.line}"
+        text = f"{display(self.path)}:{where}: {self.level}: {self.message} [{self.code}]"
+        return printable(text)
+
+    def as_error(self) -> Problem:
+        """The same problem, stopping the brief."""
+        return Problem(self.path, self.line, ERROR, self.code, self.message, self.column)
+
+
+class BriefError(Exception):
+    """A problem that stops the brief where it is found."""
+
+    def __init__(self, path: Path | str, line: int, code: str, message: str):
+        super().__init__(message)
+        self.problem = Problem(path, line, ERROR, code, message)
+
+    def __str__(self) -> str:
+        return str(self.problem)
+
+
+class SetupError(Exception):
+    """The machine lacks something the press needs: not a problem of any brief."""
+
+
+def display(path: Path | str) -> str:
+    """A path relative to the working directory when it is inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    """Whether any of the problems stops the brief."""
+    return any(p.level == ERROR for p in problems)

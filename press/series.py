@@ -1,0 +1,135 @@
+"""Many briefs: built side by side in worker processes, or again on every save (--watch)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config
+from .problems import ERROR, Problem, SetupError, has_errors
+from .session import Session
+
+
+@dataclass
+class Result:
+    """What building (or checking) one brief came to, as the command line reports it."""
+
+    path: Path
+    problems: list[Problem]
+    pages: int = 0
+    size: int = 0
+    seconds: float = 0.0
+    inputs: frozenset[Path] = frozenset()  # the files it was made from: the brief, its images
+    setup: list[str] = field(default_factory=list)  # what is wrong with the machine
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+Build = Callable[[Path, Config, Session], Result]
+Report = Callable[[Result], None]
+
+
+def build_all(
+    files: list[Path], config: Config, build: Build, report: Report, jobs: int
+) -> list[Result]:
+    """Build the briefs, in worker processes when there are several; report each as it ends."""
+    if jobs > 1 and len(files) > 1:
+        return in_workers(files, config, build, report, min(jobs, len(files)))
+    with Session() as session:
+        return in_turn(files, config, build, report, session)
+
+
+def in_turn(
+    files: list[Path], config: Config, build: Build, report: Report, session: Session
+) -> list[Result]:
+    """Build briefs one after another in this process, reporting each as it ends."""
+    results = []
+    for path in files:
+        results.append(build(path, config, session))
+        report(results[-1])
+    return results
+
+
+def in_workers(
+    files: list[Path], config: Config, build: Build, report: Report, workers: int
+) -> list[Result]:
+    """Build the briefs in worker processes, each with its own session, pulling from one queue."""
+    context = multiprocessing.get_context("fork")
+    tasks, done = context.Queue(), context.Queue()
+    for path in files:
+        tasks.put(path)
+    for _ in range(workers):
+        tasks.put(None)
+    processes = [
+        context.Process(target=work, args=(tasks, done, config, build), daemon=True)
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    results: list[Result] = []
+    try:
+        while len(results) < len(files):
+            try:
+                result = done.get(timeout=0.5)
+            except queue.Empty:
+                if not any(process.is_alive() for process in processes):
+                    break  # a worker died without a word: its briefs are reported below
+                continue
+            if isinstance(result, SetupError):
+                raise result
+            results.append(result)
+            report(result)
+    finally:
+        for process in processes:
+            process.join(timeout=5 if results else 0)
+            if process.is_alive():
+                process.terminate()
+    built = {result.path for result in results}
+    for path in files:
+        if path not in built:
+            message = "the worker building this brief stopped unexpectedly"
+            results.append(Result(path, [Problem(path, 1, ERROR, "internal", message)]))
+            report(results[-1])
+    return results
+
+
+def work(tasks, done, config: Config, build: Build) -> None:
+    """A worker: build briefs from the queue until it says stop, with one session throughout."""
+    with Session() as session:
+        for path in iter(tasks.get, None):
+            try:
+                done.put(build(path, config, session))
+            except SetupError as error:
+                done.put(error)
+                return
+
+
+def watch(files: list[Path], config: Config, build: Build, report: Report, stop=None) -> None:
+    """Rebuild on every save until stop is set (or Ctrl-C): a brief or one of its images rebuilds
+    that brief, a template or a stylesheet every brief; a brief new in a watched folder is built."""
+    import watchfiles
+
+    shared = {config.templates.resolve(), config.styles_dir.resolve()}
+    folders = {path.resolve().parent for path in files} | shared
+    with Session() as session:
+        results = dict(zip(files, in_turn(files, config, build, report, session), strict=True))
+        print(f"watching {len(files)} briefs; Ctrl-C stops", file=sys.stderr, flush=True)
+        for changes in watchfiles.watch(*folders, stop_event=stop, debounce=50, step=20,
+                                        raise_interrupt=False):  # fmt: skip
+            due = rebuilt_by({Path(name).resolve() for _, name in changes}, results, shared)
+            results |= zip(due, in_turn(due, config, build, report, session), strict=True)
+
+
+def rebuilt_by(changed: set[Path], results: dict[Path, Result], shared: set[Path]) -> list[Path]:
+    """The briefs a set of changed files asks to rebuild, new briefs among them."""
+    if any(path.parent in shared for path in changed):
+        return list(results)
+    known = {brief.resolve() for brief in results}
+    due = [b for b, r in results.items() if b.resolve() in changed or changed & r.inputs]
+    return due + sorted(p for p in changed - known if p.suffix == ".md" and p.is_file())

@@ -1,0 +1,137 @@
+"""The checks an author meets in `--check`: each read off the Markdown tree, at its own line."""
+
+import shutil
+
+import pytest
+from conftest import ROOT, SAMPLE, run
+from helpers import FRONT, write
+
+from press.checks import images, links, recommendations
+from press.config import Config
+from press.convert import convert
+from press.frontmatter import read
+from press.sourcemap import SourceMap
+
+GOOD = (
+    FRONT
+    + """## Introduction
+
+Text with a [real link](https://example.org/x).
+
+## Recommendations
+
+### To the authorities:
+
+- Do one thing.
+"""
+)
+
+# A non-programmer's typical mistakes: each is one line at the right line of the right file.
+MISTAKES = [
+    (GOOD.replace("rating: narrowed", "rating: narowed"), "5", "error", "unknown rating 'narowed'; allowed: closed, repressed, obstructed, narrowed, open", "front.rating"),
+    (GOOD.replace("title: A title", "title: A: title: x"), "3", "error", "front matter is not valid YAML: mapping values are not allowed here", "front.syntax"),
+    (GOOD.replace("Text with", "![A chart](chart.png)\n\nText with"), "10:1", "error", "image chart.png does not exist", "image.missing"),
+    (GOOD.replace("Text with", "![](chart.svg)\n\nText with"), "10:1", "error", "image chart.svg has no alt text: say what it shows in ![...]", "image.alt"),
+    (GOOD.replace("## Introduction", "## Introduction\n\n#### Too deep"), "10", "warning", "heading level skipped: h2 to h4", "heading.skip"),
+    (GOOD.replace("[real link](https://example.org/x)", "[a link](#)"), "10:13", "warning", "placeholder link (#) has no address yet", "link.placeholder"),
+    (GOOD.replace("[real link](https://example.org/x)", "[see](#nowhere)"), "10:13", "error", "link to #nowhere, but no heading has that id", "link.anchor"),
+    (GOOD.replace("(https://example.org/x)", "(report.pdf)"), "10:13", "warning", "link to 'report.pdf' leads nowhere in a PDF: give its full address, or (#)", "link.nowhere"),
+    (GOOD.replace("### To the authorities:\n\n- Do one thing.\n", "Nothing yet.\n"), "12", "error", "recommendations need an audience: '### To …:' and a list", "recommendations.audience"),
+    (GOOD.replace("- Do one thing.\n", ""), "14", "error", "this audience has no recommendations: add a '- ' list", "recommendations.empty"),
+    (GOOD + "\n## Introduction\n\nAgain.\n", "18", "warning", "repeats the heading of line 8", "heading.repeat"),
+    (GOOD.replace("Text with", "Text[^gone] with"), "10:5", "error", "footnote [^gone] has no note: add '[^gone]: …'", "note.undefined"),
+    (GOOD + "\n## About the CIVICUS Monitor\n\nAgain.\n", "18", "error", "the id 'about-the-civicus-monitor' is also the layout's; rename this heading", "heading.clash"),
+    (GOOD.replace("## Introduction", "# Title again\n\n## Introduction"), "8", "warning", "'#' is the cover's title; start sections with '##'", "heading.h1"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "where", "level", "message", "code"), MISTAKES)
+def test_check_points_at_the_mistake(tmp_path, text, where, level, message, code):
+    shutil.copy(SAMPLE.parent / "chart.svg", tmp_path)
+    path = write(tmp_path, text)
+    status, stdout, stderr = run(["--check", str(path)])
+    assert stderr.splitlines() == [f"{path}:{where}: {level}: {message} [{code}]"]
+    assert status == (1 if level == "error" else 0)
+    assert f"checked 1: {int(level == 'error')} errors" in stdout and f"({code} 1)" in stdout
+    assert not list(tmp_path.glob("*.pdf")) and not (ROOT / "build" / "brief.pdf").exists()
+
+
+def check_lines(tmp_path, body: str) -> list[str]:
+    """`line:col: message [code]` of each problem --check finds in a brief with this body."""
+    path = write(tmp_path, FRONT + body)
+    return [line.split(":", 1)[1] for line in run(["--check", str(path)])[2].splitlines()]
+
+
+def test_link_and_image_syntax_in_code_is_not_checked(tmp_path):
+    body = (
+        "Write links as `[text](#)` or ``![alt](missing.png)``.\n\n"
+        "```markdown\n[a placeholder](#)\n![](missing.png)\n```\n\n"
+        "    [indented code](#)\n    ![](missing.png)\n\n"
+        "<!-- [a comment](#) ![](missing.png) -->\n\n"
+        "After them, [a real placeholder](#).\n"
+    )
+    assert check_lines(tmp_path, body) == [
+        "20:13: warning: placeholder link (#) has no address yet [link.placeholder]"
+    ]
+
+
+def test_links_are_found_at_their_own_place(tmp_path):
+    body = (
+        'A [ref][r] and [inline](#), then <a href="#">raw</a>.\n\n'
+        "- an item with [a link](#)\n\n"
+        "    continued with [another](#)\n\n"
+        "A note.[^n] And <someone@example.org>.\n\n"
+        "[r]: #\n"
+        "[^n]: With [a link in the note](#) and ![](gone.png).\n"
+    )
+    assert check_lines(tmp_path, body) == [
+        "8:3: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "8:16: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "8:37: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "10:16: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "12:20: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "17:12: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "17:40: error: image gone.png has no alt text: say what it shows in ![...] [image.alt]",
+        "17:40: error: image gone.png does not exist [image.missing]",
+    ]
+
+
+def test_a_heading_that_clashes_with_the_layout_is_reported_at_its_line(tmp_path):
+    body = "## Intro\n\nText.\n\n## Key figures\n\nMore.\n\n## About the CIVICUS Monitor\n\nEnd.\n"
+    path = write(tmp_path, FRONT.replace("---\n\n", "figures:\n  - {value: 1, label: a}\n---\n\n"))
+    path.write_text(path.read_text() + body)
+    lines = run(["--check", str(path)])[2].splitlines()
+    assert [line.split(":")[1] for line in lines] == ["14", "18"]
+    assert all("[heading.clash]" in line for line in lines)
+
+
+def test_setext_headings_and_headings_in_quotes_are_found(tmp_path):
+    body = "Intro\n-----\n\nText.\n\n> #### Deep in a quote\n\nA [link](#).\n"
+    assert check_lines(tmp_path, body) == [
+        "13: warning: heading level skipped: h2 to h4 [heading.skip]",
+        "15:3: warning: placeholder link (#) has no address yet [link.placeholder]",
+    ]
+
+
+def test_recommendations_with_nested_lists_and_later_sections(tmp_path):
+    body = (
+        "## Recommendations\n\n### To the authorities:\n\n- One.\n    - Detail.\n\n"
+        "### To donors:\n\n#### In particular\n\n- Two.\n\n## Annex\n\nText.\n"
+    )
+    brief = read(write(tmp_path, FRONT + body))
+    assert recommendations(brief, convert(brief, Config(out_dir=tmp_path))) == []
+
+
+def test_checks_need_only_the_tree(tmp_path):
+    """The checks run on what convert returns: no layout, no PDF."""
+    brief = read(write(tmp_path, GOOD.replace("(https://example.org/x)", "(#)")))
+    body = convert(brief, Config(out_dir=tmp_path))
+    assert [(p.line, p.code) for p in links(brief, body)] == [(10, "link.placeholder")]
+    assert images(brief, body) == []
+
+
+def test_the_scanner_skips_what_is_not_prose():
+    source = SourceMap("a\n\n    code [x](#)\n\n```\n[y](#)\n```\n[z](#) `[w](#)`", 5)
+    assert source.lines[2].strip() == "" and source.lines[5].strip() == ""
+    assert source.lines[7] == "[z](#)" + " " * 9
+    assert source.first_words() == 5

@@ -1,0 +1,100 @@
+"""The Markdown transforms, source → HTML, without a layout or a PDF."""
+
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from press.config import Config
+from press.convert import convert
+from press.frontmatter import Brief
+from press.problems import BriefError
+
+
+def html(markdown: str, folder: Path = Path("/tmp/briefs")) -> str:
+    """The body HTML convert makes of some Markdown, for a brief in a folder."""
+    brief = Brief(folder / "brief.md", {}, markdown, 8)
+    return convert(brief, Config(out_dir=folder / "out")).html
+
+
+def toc(markdown: str) -> list[tuple[str, str]]:
+    """The (id, heading) of each section."""
+    return convert(Brief(Path("/tmp/brief.md"), {}, markdown, 8), Config()).toc
+
+
+def test_each_h2_opens_a_section_with_its_id():
+    assert html("Lead.\n\n## First part\n\nA.\n\n### Sub\n\nB.\n\n## Second\n\nC.") == (
+        "<p>Lead.</p>\n"
+        '<section id="first-part">\n<h2>First part</h2>\n<p>A.</p>\n<h3>Sub</h3>\n<p>B.</p>\n'
+        '</section>\n<section id="second">\n<h2>Second</h2>\n<p>C.</p>\n</section>'
+    )
+
+
+def test_repeated_and_odd_headings_get_distinct_ids():
+    headings = (
+        "## Intro 2\n\n## Intro\n\n## Intro\n\n## Q&amp;A <em>now</em>\n\n## Intro[^1]\n\n[^1]: n"
+    )
+    assert toc(headings) == [
+        ("intro-2", "Intro 2"),
+        ("intro", "Intro"),
+        ("intro-3", "Intro"),
+        ("qa-now", "Q&A now"),
+        ("intro-4", "Intro"),
+    ]
+    assert toc("## Қазақстан\n\nText.") == [("қазақстан", "Қазақстан")]
+
+
+def test_a_footnote_moves_to_its_call_as_a_page_foot_note():
+    assert html("Text.[^a] More.\n\n[^a]: The *note*.") == (
+        '<p>Text.<span class="footnote">The <em>note</em>.</span> More.</p>'
+    )
+
+
+def test_a_note_with_a_list_or_notes_of_its_own_becomes_one_line():
+    body = "A.[^1] B.[^2]\n\n[^1]: See also[^3]\n[^2]: - one\n    - two\n[^3]: the inner note."
+    assert html(body) == (
+        '<p>A.<span class="footnote">See also<span> (the inner note.)</span></span> '
+        'B.<span class="footnote">one two</span></p>'
+    )
+
+
+def test_links_that_lead_nowhere_are_their_text():
+    body = (
+        'A [placeholder](#), an [*emphatic* one](# "t"), a [ref][r], [a path](<a b.md>), '
+        "a [real one](https://example.org/x), an [anchor](#intro), <someone@example.org>, "
+        'and <a href="../x">raw</a>.\n\n[r]: #'
+    )
+    out = html(body)
+    assert out.startswith(
+        "<p>A placeholder, an <em>emphatic</em> one, a ref, a path, a "
+        '<a href="https://example.org/x">real one</a><span class="source">https://example.org/x'
+        '</span>, an <a href="#intro">anchor</a>, <a href="'
+    )
+    assert out.endswith("</a>, and raw.</p>")
+    assert '<a href="mailto:someone@example.org">' in unescape(out)
+
+
+def test_a_titled_image_alone_in_its_paragraph_is_a_figure(tmp_path):
+    (tmp_path / "chart.svg").write_text("<svg/>")
+    assert html(
+        '![A chart](chart.svg "Organisations by year")\n\nInline ![dot](chart.svg)', tmp_path
+    ) == (
+        '<figure><img alt="A chart" src="../chart.svg"><figcaption>Organisations by year'
+        '</figcaption>\n</figure>\n<p>Inline <img alt="dot" src="../chart.svg"></p>'
+    )
+
+
+def test_raw_html_keeps_only_the_allow_list():
+    out = html(
+        '<script>x()</script><p onclick="x" style="color: red">ok</p>\n\n'
+        '<table><tr><td colspan="1000000">wide</td></tr></table>\n\n'
+        'Kept: <abbr title="Non-governmental organisation">NGO</abbr>, H<sub>2</sub>O.'
+    )
+    assert "<script" not in out and "onclick" not in out and "style=" not in out
+    assert 'colspan="1"' in out and '<abbr title="Non-governmental organisation">NGO</abbr>' in out
+
+
+def test_absurd_nesting_is_refused_before_layout():
+    with pytest.raises(BriefError) as error:
+        html("> " * 60 + "deep")
+    assert error.value.problem.code == "limit.depth" and error.value.problem.line == 8

@@ -1,0 +1,105 @@
+"""--watch: a save rebuilds what it touches, in one process, until stopped."""
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE, build
+from helpers import FRONT, write
+
+from press import series
+from press.config import Config
+
+GOOD = FRONT + "## Introduction\n\nText.\n"
+
+
+class Watcher:
+    """The watch loop in a thread, with what it has built so far."""
+
+    def __init__(self, files: list[Path], config: Config):
+        self.built: list[Path] = []
+        self.errors: list[str] = []
+        self.stop = threading.Event()
+        args = (files, config, build.build, self.record, self.stop)
+        self.thread = threading.Thread(target=series.watch, args=args)
+
+    def record(self, result) -> None:
+        self.built.append(result.path)
+        self.errors += [p.message for p in result.problems if p.level == "error"]
+
+    def until(self, condition, seconds: float = 30) -> None:
+        """Wait until a condition holds."""
+        end = time.monotonic() + seconds
+        while not condition():
+            assert time.monotonic() < end, f"timed out; built {self.built}"
+            time.sleep(0.02)
+
+    def saved(self, action, count: int = 1) -> list[Path]:
+        """The briefs rebuilt after an action, once the loop has built as many."""
+        before = len(self.built)
+        action()
+        self.until(lambda: len(self.built) >= before + count)
+        time.sleep(0.3)  # anything else it would rebuild
+        return self.built[before:]
+
+
+@pytest.fixture
+def watcher(tmp_path):
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "chart.svg").write_text(SAMPLE.with_name("chart.svg").read_text())
+    a = write(folder, GOOD.replace("Text.", "![A chart](chart.svg)"), "a.md")
+    b = write(folder, GOOD, "b.md")
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    for css in Config().styles_dir.glob("*.css"):
+        (styles / css.name).write_text(css.read_text())
+    watcher = Watcher([a, b], Config(out_dir=tmp_path / "out", styles_dir=styles))
+    watcher.thread.start()
+    watcher.until(lambda: len(watcher.built) == 2)
+    yield watcher, folder, styles
+    watcher.stop.set()
+    watcher.thread.join(10)
+    assert not watcher.thread.is_alive()
+
+
+def test_a_save_rebuilds_that_brief_only(watcher):
+    watcher, folder, _ = watcher
+    b = folder / "b.md"
+    assert watcher.saved(lambda: b.write_text(GOOD.replace("Text.", "New text."))) == [b]
+
+
+def test_a_saved_image_rebuilds_the_briefs_that_use_it(watcher):
+    watcher, folder, _ = watcher
+    chart = folder / "chart.svg"
+    assert watcher.saved(lambda: chart.write_text(chart.read_text() + "\n")) == [folder / "a.md"]
+
+
+def test_a_stylesheet_rebuilds_every_brief(watcher):
+    watcher, folder, styles = watcher
+    css = styles / "brief.css"
+    rebuilt = watcher.saved(lambda: css.write_text(css.read_text() + "\n"), count=2)
+    assert sorted(rebuilt) == [folder / "a.md", folder / "b.md"]
+
+
+def test_a_new_brief_is_picked_up_and_a_broken_save_keeps_the_last_pdf(watcher, tmp_path):
+    watcher, folder, _ = watcher
+    c = folder / "c.md"
+    assert watcher.saved(lambda: write(folder, GOOD, "c.md")) == [c]
+    pdf = tmp_path / "out" / "c.pdf"
+    first = pdf.read_bytes()
+    assert watcher.saved(lambda: write(folder, GOOD.replace("narrowed", "nope"), "c.md")) == [c]
+    assert (
+        "unknown rating 'nope'; allowed: closed, repressed, obstructed, narrowed, open"
+        in watcher.errors
+    )
+    assert pdf.read_bytes() == first
+
+
+def test_a_brief_vanishing_does_not_stop_the_loop(watcher):
+    watcher, folder, _ = watcher
+    b = folder / "b.md"
+    assert watcher.saved(b.unlink) == [b]
+    assert watcher.errors == ["no such file"]
+    assert watcher.saved(lambda: write(folder, GOOD, "b.md")) == [b]
