@@ -223,6 +223,42 @@ def pdf_pages(pdf: Path) -> int:
         document.close()
 
 
+def watch_latency(saves: int = 10) -> dict:
+    """(8) Save to PDF in `--watch`, as a user feels it: write the brief, wait for the new PDF."""
+    folder = OUT / "watch"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    brief, pdf = folder / BRIEF.name, folder / "out" / f"{BRIEF.stem}.pdf"
+    text = BRIEF.read_text(encoding="utf-8")
+    brief.write_text(text, encoding="utf-8")
+    command = [PYTHON, str(ROOT / "build.py"), "--watch", str(brief), "-o", str(pdf.parent)]
+    watcher = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_change(pdf, None, 60)
+        time.sleep(0.5)
+        latencies = []
+        for n in range(saves):
+            before = pdf.stat().st_mtime_ns
+            start = time.perf_counter()
+            brief.write_text(text.replace("A rapid decline", f"A rapid decline ({n})"), "utf-8")
+            wait_for_change(pdf, before, 30)
+            latencies.append(time.perf_counter() - start)
+            time.sleep(0.3)
+    finally:
+        watcher.terminate()
+        watcher.wait(10)
+    return {"saves": saves, "latencies_s": latencies, "median_s": statistics.median(latencies)}
+
+
+def wait_for_change(path: Path, stamp: int | None, seconds: float) -> None:
+    """Poll until a file exists with another modification time than the stamp."""
+    end = time.perf_counter() + seconds
+    while not (path.exists() and path.stat().st_mtime_ns != stamp):
+        if time.perf_counter() > end:
+            raise SystemExit(f"{path} was not rebuilt within {seconds} s")
+        time.sleep(0.002)
+
+
 def import_time(*argv: str) -> float:
     """Median seconds of a command that must not import WeasyPrint."""
     code = (
@@ -251,6 +287,7 @@ def main() -> int:
     }
     with one_cpu():
         results["7_long"] = long_briefs()
+        results["8_watch"] = watch_latency()
         results["help_s"] = import_time("--help")
         results["check_s"] = import_time("--check", str(BRIEF))
     long = results["7_long"]
@@ -264,6 +301,7 @@ def main() -> int:
         "(7) ms/page at 300 <= 1.3 x at 6": long["60"]["ms_per_page"]
         <= 1.3 * long["1"]["ms_per_page"],
         "(7) peak memory at 300 pages <= 400 MB": long["60"]["peak_mb"] <= 400,
+        "(8) save to PDF in --watch < 0.5 s": results["8_watch"]["median_s"] < 0.5,
         "--help and --check < 0.3 s without WeasyPrint": max(results["help_s"], results["check_s"])
         < 0.3,
     }
@@ -285,6 +323,7 @@ def table(r: dict) -> str:
         (f"5 {s['briefs']} briefs: sequential / -j {s['jobs']}", f"{s['sequential_s']:.1f} s / {s['parallel_s']:.1f} s", f"{s['speedup']:.1f}x"),
         ("6 distributable size", f"{r['6_size']['kb']:.0f} KB", ""),
         *[(f"7 {v['pages']} pages", f"{v['ms_per_page']:.0f} ms/page, {v['peak_mb']} MB peak", "") for v in long.values()],
+        ("8 save to PDF in --watch", f"{r['8_watch']['median_s']:.2f} s (median of {r['8_watch']['saves']})", ""),
         ("--help / --check", f"{r['help_s']:.2f} s / {r['check_s']:.2f} s", ""),
     ]  # fmt: skip
     lines = ["| measure | figures | ratio |", "|---|---|---|"]

@@ -188,19 +188,6 @@ def test_pdf_a_on_request(tmp_path):
         assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("3", "B")
 
 
-def test_print_copy_boxes(print_copy):
-    with pikepdf.open(print_copy.pdf) as pdf:
-        for page in pdf.pages:
-            trim = [float(v) for v in page.TrimBox]
-            bleed = [float(v) for v in page.BleedBox]
-            media = [float(v) for v in page.MediaBox]
-            assert trim[2] - trim[0] == pytest.approx(595.28, abs=0.1)
-            assert trim[3] - trim[1] == pytest.approx(841.89, abs=0.1)
-            grow = [trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]]
-            assert grow == pytest.approx([3 * MM] * 4, abs=0.01)
-            assert media[0] < bleed[0] and media[2] > bleed[2]  # room for the crop marks
-
-
 def test_print_copy_is_pdf_x_with_output_intent(print_copy):
     with pikepdf.open(print_copy.pdf) as pdf:
         assert pdf.open_metadata().get("pdfxid:GTS_PDFXVersion") == "PDF/X-4"

@@ -9,7 +9,6 @@ import pytest
 from conftest import KAZAKHSTAN, ROOT, run
 from helpers import (
     MM,
-    artifact_texts,
     body_text,
     embedded_fonts,
     html_tree,
@@ -269,15 +268,6 @@ def test_running_heads_and_folios(brief):
     for number, text in enumerate(pages[1:], 2):
         assert squash(f"Page {number} of {len(pages)}") in squash(text)
         assert squash(f"{meta['series']} — {meta['country']}") in squash(text)
-
-
-def test_running_heads_and_folios_are_artifacts_and_nothing_else_is(brief):
-    meta = read(brief.source).meta
-    pages = artifact_texts(brief.pdf)
-    assert pages[0] == []
-    for number, texts in enumerate(pages[1:], 2):
-        head = squash(f"{meta['series']} — {meta['country']}")
-        assert [squash(t) for t in texts] == [head, squash(f"Page {number} of {len(pages)}")]
 
 
 def test_only_the_pinned_fonts_embedded_and_subset(brief):
