@@ -81,9 +81,10 @@ define system-packages
 	elif [ -n "$$missing" ] && [ "$$(id -u)" != 0 ]; then \
 	  echo "make: missing system packages; run: sudo apt-get install $$missing"; exit 2; \
 	elif [ -n "$$missing" ]; then \
-	  echo "make: installing system packages: $$missing"; \
-	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
-	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 2; \
+	  echo "make: installing system packages: $$missing"; log=$$(mktemp); \
+	  export DEBIAN_FRONTEND=noninteractive; { apt-get update -qq && \
+	  apt-get install -y -qq --no-install-recommends $$missing; } >$$log 2>&1 \
+	  || { cat $$log; rm -f $$log; exit 2; }; rm -f $$log; \
 	fi
 	@mkdir -p $(VENV) && touch $@
 endef
