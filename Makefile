@@ -75,7 +75,7 @@ clean: ## Remove build output
 # Debian packages: installed when missing (as root), or the one command that would install them.
 define system-packages
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null \
-	  | grep -q '^ii' || printf '%s ' $$p; done); \
+	  | grep -q '^ii' || printf '%s ' $$p; done); missing=$${missing% }; \
 	if ! command -v dpkg-query >/dev/null; then \
 	  echo "make: not Debian or Ubuntu: make sure the system has $(1)"; \
 	elif [ -n "$$missing" ] && [ "$$(id -u)" != 0 ]; then \
