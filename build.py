@@ -18,7 +18,7 @@ from press.config import Config
 from press.convert import convert
 from press.deadline import Deadline, TimeLimit
 from press.frontmatter import read
-from press.problems import ERROR, BriefError, Problem, has_errors
+from press.problems import ERROR, BriefError, Problem, SetupError, has_errors
 from press.render import render
 from press.series import Result
 from press.session import Session
@@ -27,11 +27,12 @@ from press.session import Session
 def build(path: Path, config: Config, session: Session) -> Result:
     """Read, convert, check, render and print one brief; write its outputs only when all is well."""
     start, problems, deadline = time.perf_counter(), [], Deadline(config.timeout)
-    printed = None
+    inputs, printed = frozenset([path.resolve()]), None
     try:
         with deadline.running():
             brief = read(path)  # 1. front matter split off and validated
             body = convert(brief, config)  # 2. Markdown → sanitized HTML, and its facts
+            inputs |= frozenset(checks.image_paths(brief, body))
             problems += checks.links(brief, body)
             problems += checks.images(brief, body)
             problems += checks.headings(brief, body)
@@ -40,35 +41,38 @@ def build(path: Path, config: Config, session: Session) -> Result:
             page = render(brief, body, session.templates(config.templates))  # 3. the layout
             problems += checks.ids(brief, body, page)
             if not (config.check or stops(problems, config)):
-                printed = session.engine().print(brief, page, config)  # 4. WeasyPrint → PDF
+                lines = checks.image_lines(body)
+                printed = session.engine().print(brief, page, config, lines)  # 4. WeasyPrint → PDF
                 problems += printed.problems
                 problems += checks.size(brief, printed.pdf, config)
-            inputs = frozenset([brief.path.resolve(), *checks.image_paths(brief, body)])
+            problems = verdict(problems, config)
+            if config.check or has_errors(problems):  # the one decision: write all, or nothing
+                return Result(path, problems, inputs=inputs, setup=printed.setup if printed else [])
+            files = {config.target(path): printed.pdf}
+            if config.html:
+                files |= outputs.html_copy(brief, page, config, session.engine().fonts)
+            previews, stem = config.out_dir / "preview", config.target(path).stem
+            if config.preview:
+                files |= outputs.previews(printed.pdf, stem, previews)
     except TimeLimit:
         message = f"the build took longer than {config.timeout:g} s (--timeout); nothing written"
-        return Result(path, [Problem(path, 1, ERROR, "limit.time", message)])
+        return Result(path, [Problem(path, 1, ERROR, "limit.time", message)], inputs=inputs)
     except BriefError as error:
-        return Result(path, verdict([*problems, error.problem], config))
-    problems = verdict(problems, config)
-    setup = printed.setup if printed else []
-    if config.check or has_errors(problems):  # the one decision: write all, or nothing
-        return Result(path, problems, inputs=inputs, setup=setup)
-    files = {config.target(path): printed.pdf}
-    if config.html:
-        files |= outputs.html_copy(brief, page, config, session.engine().fonts)
-    if config.preview:
-        files |= outputs.previews(printed.pdf, config.target(path).stem, config.out_dir / "preview")
+        return Result(path, verdict([*problems, error.problem], config), inputs=inputs)
+    except SetupError:
+        raise
+    except Exception as error:  # a bug of ours: one line, and the other briefs still build
+        message = f"internal error ({type(error).__name__}: {error}); please report it"
+        return Result(path, [Problem(path, 1, ERROR, "internal", message)], inputs=inputs)
     try:
         outputs.commit(files)
     except OSError as error:
         message = f"cannot write {error.filename or config.out_dir}: {error.strerror or error}"
         return Result(path, [*problems, Problem(path, 1, ERROR, "output.write", message)])
     if config.preview:
-        outputs.remove_stale_previews(
-            config.out_dir / "preview", config.target(path).stem, printed.pages
-        )
+        outputs.remove_stale_previews(previews, stem, printed.pages)
     seconds = time.perf_counter() - start
-    return Result(path, problems, printed.pages, len(printed.pdf), seconds, inputs, setup)
+    return Result(path, problems, printed.pages, len(printed.pdf), seconds, inputs, printed.setup)
 
 
 def stops(problems: list[Problem], config: Config) -> bool:

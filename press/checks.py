@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -54,7 +55,12 @@ def images(brief: Brief, body: Converted) -> list[Problem]:
         if SCHEME_RE.match(src):
             fail("image.address", f"image {src} is an address: put the file beside the brief")
             continue
-        path = (folder / unquote(src)).resolve()
+        try:
+            path = (folder / unquote(src)).resolve()
+            path.exists()
+        except (OSError, ValueError) as error:  # a NUL byte, a name too long for the disk
+            fail("image.missing", f"image {src} cannot be a file's name ({error})")
+            continue
         if not path.is_relative_to(folder):
             fail("image.outside", f"image {src} is outside the brief's folder")
         elif not path.exists():
@@ -130,6 +136,10 @@ def ids(brief: Brief, body: Converted, page: str) -> list[Problem]:
         if fact.slug in clashing:
             message = f"the id '{fact.slug}' is also the layout's; rename this heading"
             found.append(problem(brief, fact, ERROR, "heading.clash", message))
+    for fact in facts(body, "id"):
+        if fact.value in clashing:
+            message = f"the id '{fact.value}' is used more than once on the page; rename it"
+            found.append(problem(brief, fact, ERROR, "id.duplicate", message))
     for fact in facts(body, "link"):
         if fact.value.startswith("#") and len(fact.value) > 1 and fact.value[1:] not in on_page:
             message = f"link to {fact.value}, but no heading has that id"
@@ -137,14 +147,22 @@ def ids(brief: Brief, body: Converted, page: str) -> list[Problem]:
     return found
 
 
+def image_lines(body: Converted) -> dict[str, int]:
+    """The line of each image's first use, by the path it is written with."""
+    lines: dict[str, int] = {}
+    for fact in facts(body, "image"):
+        lines.setdefault(unquote(fact.value), fact.line)
+    return lines
+
+
 def image_paths(brief: Brief, body: Converted) -> list[Path]:
     """The files of the brief's images, for the watch loop to follow."""
-    folder = brief.path.resolve().parent
-    return [
-        (folder / unquote(fact.value)).resolve()
-        for fact in facts(body, "image")
-        if not SCHEME_RE.match(fact.value)
-    ]
+    folder, paths = brief.path.resolve().parent, []
+    for src in image_lines(body):
+        if not SCHEME_RE.match(src):
+            with contextlib.suppress(OSError, ValueError):
+                paths.append((folder / src).resolve())
+    return paths
 
 
 def size(brief: Brief, pdf: bytes, config: Config) -> list[Problem]:

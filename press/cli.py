@@ -148,7 +148,7 @@ def main(argv: list[str] | None, build: Build) -> int:
             with tuning.quick_library_lookups():
                 system.import_weasyprint()
         if args.watch:
-            tuning.call(series.watch, files, config, build, report)
+            tuning.call(series.watch, files, config, build, report, ROOT / "content")
             return 0
         start = time.perf_counter()
         jobs = 1 if config.check else args.jobs  # checks need no WeasyPrint: not worth a process
@@ -156,6 +156,9 @@ def main(argv: list[str] | None, build: Build) -> int:
     except SetupError as error:
         print(f"build.py: setup: error: {error}", file=sys.stderr, flush=True)
         return 2
+    except KeyboardInterrupt:
+        print("build.py: stopped", file=sys.stderr, flush=True)
+        return 130
     if config.check:
         print(f"checked {len(results)}: {tally(*results)}")
     elif len(results) > 1:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 import markdown
+from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
@@ -38,6 +39,7 @@ def convert(brief: Brief, config: Config) -> Converted:
         # Instances, not names: looking names up scans every package's entry points.
         extensions=[
             FootnoteExtension(),
+            FencedCodeExtension(),
             TableExtension(use_align_attribute=True),
             SaneListExtension(),
             press,

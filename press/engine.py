@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,7 @@ class Engine:
     def __init__(self) -> None:
         system.import_weasyprint()
         self.fonts = font_files()
+        self.epoch = os.environ.get("SOURCE_DATE_EPOCH")  # the user's own, if set
         self.styles: dict[tuple, tuple[list[CSS], FontConfiguration, list[Problem]]] = {}
 
     def close(self) -> None:
@@ -81,9 +83,13 @@ class Engine:
             self.styles[key] = styles, fonts, problems
         return self.styles[key]
 
-    def print(self, brief: Brief, page: str, config: Config) -> Printed:
-        """Lay out the page and write the PDF in memory; fail on any error WeasyPrint logs."""
+    def print(self, brief: Brief, page: str, config: Config, lines: dict[str, int]) -> Printed:
+        """Lay out the page and write the PDF in memory; fail on any error WeasyPrint logs.
+
+        Lines gives the brief's line of each image, where a message about it is reported.
+        """
         styles, fonts, problems = self.stylesheets(config)
+        place = Places(brief, lines, config.styles)
         fetcher = RootedFetcher([brief.path.parent, config.styles_dir], self.fonts)
         options = config.pdf_options()
         with Collector() as collector:
@@ -93,13 +99,14 @@ class Engine:
                     base_url=config.target(brief.path, "html").resolve().as_uri(),
                     url_fetcher=fetcher,
                 ).render(stylesheets=styles, font_config=fonts, **options)
-                fail_on_errors(brief, collector.records)
+                place.fail_on_errors(collector.records)
                 finisher = pdffix.finisher(brief, print_copy=config.print_copy)
+                # fontTools, which subsets fonts when HarfBuzz cannot, stamps this time into them.
+                os.environ["SOURCE_DATE_EPOCH"] = self.epoch or str(epoch(brief.meta["date"]))
                 pdf = document.write_pdf(finisher=finisher, **options)
-                fail_on_errors(brief, collector.records)
+                place.fail_on_errors(collector.records)
             except FatalURLFetchingError as error:
-                message = str(error.__cause__ or error)
-                raise BriefError(brief.path, *place(brief, message, "fetch.refused")) from None
+                raise place.error(str(error.__cause__ or error), "fetch.refused") from None
             except RecursionError:
                 message = "content is nested too deeply to lay out"
                 raise BriefError(brief.path, 1, "limit.depth", message) from None
@@ -109,10 +116,9 @@ class Engine:
         setup, logged = [], []
         for record in collector.records:
             if record.getMessage().startswith(system.HARFBUZZ_MISSING):
-                setup = [system.harfbuzz_missing(epoch(brief.meta["date"]))]
+                setup = [system.HARFBUZZ_ADVICE]
             else:
-                line, code, message = place(brief, record.getMessage(), "engine.warning")
-                logged.append(Problem(brief.path, line, WARNING, code, message))
+                logged.append(place.problem(record.getMessage(), WARNING, "engine.warning"))
         return Printed(pdf, len(document.pages), problems + logged, setup)
 
 
@@ -130,18 +136,35 @@ def css_problem(path: Path, record: logging.LogRecord) -> Problem:
     return Problem(path, line, level, "style", message, column)
 
 
-def fail_on_errors(brief: Brief, records: list[logging.LogRecord]) -> None:
-    """Turn the first ERROR WeasyPrint logged into a build failure."""
-    for record in records:
-        if record.levelno >= logging.ERROR:
-            raise BriefError(brief.path, *place(brief, record.getMessage().rstrip(": ")))
+class Places:
+    """Where something WeasyPrint said is about: the brief's line of the image it names, the line
+    of a stylesheet that names the file, else the brief's first line."""
 
+    def __init__(self, brief: Brief, lines: dict[str, int], styles: tuple[Path, ...]):
+        self.brief, self.lines, self.styles = brief, lines, styles
 
-def place(brief: Brief, message: str, code: str = "engine.error") -> tuple[int, str, str]:
-    """(line, code, message) for something WeasyPrint said: the line naming its file, if any."""
-    message = message.replace(brief.path.resolve().parent.as_uri() + "/", "")
-    for name in re.findall(r"[\w.-]+\.\w+", unquote(message)):
-        hits = [i for i, text in enumerate(brief.markdown.split("\n")) if name in text]
-        if hits:
-            return brief.body_line + hits[0], code, message
-    return 1, code, message
+    def problem(self, message: str, level: str, code: str) -> Problem:
+        """The message as a problem at its place."""
+        message = message.replace(self.brief.path.resolve().parent.as_uri() + "/", "")
+        for name in re.findall(r"[\w%.-]+\.\w+", message):
+            name = unquote(name)
+            for src, line in self.lines.items():
+                if src == name or src.endswith("/" + name):
+                    return Problem(self.brief.path, line, level, code, message)
+            for style in self.styles:
+                text = style.read_text(encoding="utf-8").split("\n")
+                hits = [n for n, line in enumerate(text, 1) if name in line]
+                if hits:
+                    return Problem(style, hits[0], level, code, message)
+        return Problem(self.brief.path, 1, level, code, message)
+
+    def error(self, message: str, code: str = "engine.error") -> BriefError:
+        """The message as an error that stops the brief."""
+        found = self.problem(message, ERROR, code)
+        return BriefError(found.path, found.line, code, found.message)
+
+    def fail_on_errors(self, records: list[logging.LogRecord]) -> None:
+        """Turn the first ERROR WeasyPrint logged into a build failure."""
+        for record in records:
+            if record.levelno >= logging.ERROR:
+                raise self.error(record.getMessage().rstrip(": "))

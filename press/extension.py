@@ -18,6 +18,7 @@ from .sourcemap import SourceMap
 
 REAL_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 STASH_RE = re.compile(r"\x02wzxhzdk:(\d+)\x03")
+ESCAPE_RE = re.compile(r"\x02(\d+)\x03")  # a backslash-escaped character
 NOTE_CALL_RE = re.compile(r"\[\^([^\]]+)\]")
 NOTE_LINKS = ("footnote-ref", "footnote-backref")  # a note's call and its way back
 
@@ -27,16 +28,22 @@ def leads_somewhere(href: str) -> bool:
     return bool(REAL_LINK.match(href) or re.match(r"#.", href))
 
 
+def unescaped(text: str) -> str:
+    """Text with Python-Markdown's placeholders for backslash escapes and `&` undone."""
+    text = ESCAPE_RE.sub(lambda m: chr(int(m[1])), text)
+    return text.replace(markdown.util.AMP_SUBSTITUTE, "&")
+
+
 def href_of(element: etree.Element) -> str:
     """A link's address as written (an e-mail autolink's is in character references)."""
-    return unescape(element.get("href", "").replace(markdown.util.AMP_SUBSTITUTE, "&"))
+    return unescape(unescaped(element.get("href", "")))
 
 
 @dataclass(frozen=True)
 class Fact:
     """One thing of the tree the checks look at, with its place in the source."""
 
-    kind: str  # "link", "image", "heading", "list", "call" (a footnote call without a note)
+    kind: str  # "link", "image", "heading", "list", "id" (raw HTML's), "call" (with no note)
     line: int
     column: int | None = None
     value: str = ""  # a link's address, an image's path, a heading's text, a call's name
@@ -80,13 +87,13 @@ def plain_text(md: markdown.Markdown, element: etree.Element) -> str:
 
     text = (element.text or "") + "".join(map(words, element))
     stash = md.htmlStash.rawHtmlBlocks
-    text = STASH_RE.sub(lambda m: str(stash[int(m[1])]), text)
-    text = re.sub(r"\x02[^\x03]*\x03", "", text.replace(markdown.util.AMP_SUBSTITUTE, "&"))
+    text = unescaped(STASH_RE.sub(lambda m: str(stash[int(m[1])]), text))
+    text = re.sub(r"\x02[^\x03]*\x03", "", text)
     return " ".join(unescape(re.sub(r"<[^>]*>", "", text)).split())
 
 
 class RawTags(HTMLParser):
-    """The links and images of a piece of raw HTML: (tag, attributes)."""
+    """The links, images and ids of a piece of raw HTML: (tag or "id", attributes)."""
 
     def __init__(self, html: str) -> None:
         super().__init__()
@@ -95,20 +102,27 @@ class RawTags(HTMLParser):
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: v or "" for k, v in attrs}
         if tag in ("a", "img"):
-            self.found.append((tag, {k: v or "" for k, v in attrs}))
+            self.found.append((tag, attributes))
+        if attributes.get("id"):
+            self.found.append(("id", attributes))
+
+
+# A link's text: brackets may nest (an image inside a link, `[a [b] c]`), lines may break.
+LINK_TEXT = r"(?:[^\[\]]|\[(?:[^\[\]]|\[[^\]]*\])*\](?:\([^)]*\))?)*"
 
 
 def target_pattern(md: markdown.Markdown, prefix: str, target: str) -> re.Pattern:
     """How a link's or image's target may be written: inline, as raw HTML or by reference."""
-    t = re.escape(target)
-    forms = [rf"{prefix}\[[^\]]*\]\(\s*<?{t}", rf"\b(?:href|src)\s*=\s*[\"']?{t}", rf"<{t}>"]
+    t = "".join(rf"\\?{re.escape(c)}" if c in md.ESCAPED_CHARS else re.escape(c) for c in target)
+    forms = [rf"{prefix}\[{LINK_TEXT}\]\(\s*<?{t}", rf"\b(?:href|src)\s*=\s*[\"']?{t}", rf"<{t}>"]
     if target.startswith("mailto:"):
         forms.append(rf"<{re.escape(target[7:])}>")
     for label, (href, _) in md.references.items():
         if href == target:
             label = re.escape(label)
-            forms += [rf"{prefix}\[[^\]]*\]\[{label}\]", rf"{prefix}\[{label}\](?![(:])"]
+            forms += [rf"{prefix}\[{LINK_TEXT}\]\[{label}\]", rf"(?<!\])\[{label}\](?![(:\[])"]
     return re.compile("|".join(forms), re.IGNORECASE)
 
 
@@ -143,8 +157,9 @@ class Facts(Treeprocessor):
             self.text(child.tail, note)
 
     def add(self, kind: str, prefix: str, target: str, alt: str | None, note: str | None) -> None:
-        line, column = self.source.find(target_pattern(self.md, prefix, target), note)
-        self.facts.append(Fact(kind, line, column or None, target, alt))
+        pattern = target_pattern(self.md, prefix, target)
+        line, column = self.source.find(pattern, note, container=kind == "link")
+        self.facts.append(Fact(kind, line, column, target, alt))
 
     def text(self, text: str | None, note: str | None) -> None:
         """Raw HTML set aside in the text, and footnote calls Markdown found no note for."""
@@ -152,7 +167,7 @@ class Facts(Treeprocessor):
             if match[1] is None:
                 pattern = re.compile(re.escape(match[0]))
                 line, column = self.source.find(pattern, note)
-                self.facts.append(Fact("call", line, column or None, match[2]))
+                self.facts.append(Fact("call", line, column, match[2]))
                 continue
             for tag, attributes in RawTags(
                 str(self.md.htmlStash.rawHtmlBlocks[int(match[1])])
@@ -161,6 +176,10 @@ class Facts(Treeprocessor):
                     self.add("link", "", attributes["href"], None, note)
                 elif tag == "img":
                     self.add("image", "!", attributes.get("src", ""), attributes.get("alt"), note)
+                elif tag == "id":
+                    pattern = re.compile(rf"\bid\s*=\s*[\"']?{re.escape(attributes['id'])}")
+                    line, column = self.source.find(pattern, note)
+                    self.facts.append(Fact("id", line, column, attributes["id"]))
 
 
 class Footnotes(Treeprocessor):

@@ -75,11 +75,12 @@ def in_workers(
     results: list[Result] = []
     try:
         while len(results) < len(files):
+            alive = any(process.is_alive() for process in processes)
             try:
                 result = done.get(timeout=0.5)
             except queue.Empty:
-                if not any(process.is_alive() for process in processes):
-                    break  # a worker died without a word: its briefs are reported below
+                if not alive:
+                    break  # every worker has ended: a brief not reported died with one
                 continue
             if isinstance(result, SetupError):
                 raise result
@@ -110,26 +111,41 @@ def work(tasks, done, config: Config, build: Build) -> None:
                 return
 
 
-def watch(files: list[Path], config: Config, build: Build, report: Report, stop=None) -> None:
+def watch(
+    files: list[Path], config: Config, build: Build, report: Report, folder: Path, stop=None
+) -> None:
     """Rebuild on every save until stop is set (or Ctrl-C): a brief or one of its images rebuilds
-    that brief, a template or a stylesheet every brief; a brief new in a watched folder is built."""
+    that brief, a template or a stylesheet every brief; a brief new in a watched folder is built.
+
+    Briefs are the `.md` files right in a watched folder (the given briefs', or the folder when
+    none is given); files whose names start with a dot or end in `~` (editors' own) are ignored.
+    """
     import watchfiles
 
-    shared = {config.templates.resolve(), config.styles_dir.resolve()}
-    folders = {path.resolve().parent for path in files} | shared
+    shared = {config.templates.resolve(): ".html", config.styles_dir.resolve(): ".css"}
+    homes = {path.resolve().parent for path in files} or {folder.resolve()}
+    folders = [f for f in {*homes, *shared} if f.is_dir()]
     with Session() as session:
         results = dict(zip(files, in_turn(files, config, build, report, session), strict=True))
         print(f"watching {len(files)} briefs; Ctrl-C stops", file=sys.stderr, flush=True)
-        for changes in watchfiles.watch(*folders, stop_event=stop, debounce=50, step=20,
-                                        raise_interrupt=False):  # fmt: skip
-            due = rebuilt_by({Path(name).resolve() for _, name in changes}, results, shared)
+        options = {"debounce": 50, "step": 20, "watch_filter": not_editors, "stop_event": stop}
+        for changes in watchfiles.watch(*folders, **options):
+            due = rebuilt_by({Path(name).resolve() for _, name in changes}, results, homes, shared)
             results |= zip(due, in_turn(due, config, build, report, session), strict=True)
 
 
-def rebuilt_by(changed: set[Path], results: dict[Path, Result], shared: set[Path]) -> list[Path]:
-    """The briefs a set of changed files asks to rebuild, new briefs among them."""
-    if any(path.parent in shared for path in changed):
-        return list(results)
+def not_editors(change, name: str) -> bool:
+    """Whether a changed file is worth a look: not an editor's swap or backup file."""
+    base = Path(name).name
+    return not (base.startswith(".") or base.endswith(("~", ".swp", ".swx", ".tmp")))
+
+
+def rebuilt_by(
+    changed: set[Path], results: dict[Path, Result], homes: set[Path], shared: dict[Path, str]
+) -> list[Path]:
+    """The briefs some changed files ask to rebuild, with new briefs in the watched folders."""
     known = {brief.resolve() for brief in results}
-    due = [b for b, r in results.items() if b.resolve() in changed or changed & r.inputs]
-    return due + sorted(p for p in changed - known if p.suffix == ".md" and p.is_file())
+    layout = any(p.suffix == s and p.is_relative_to(f) for p in changed for f, s in shared.items())
+    due = [b for b, r in results.items() if layout or b.resolve() in changed or changed & r.inputs]
+    new = [p for p in changed - known if p.suffix == ".md" and p.parent in homes and p.is_file()]
+    return due + sorted(new)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 
 from .problems import SetupError
 
-# What `make` installs on Debian or Ubuntu (see the Makefile's SYSTEM_PACKAGES).
+# What `make` installs on Debian or Ubuntu (the Makefile's RUN_PACKAGES).
 PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 HARFBUZZ_MISSING = "Using fontTools instead of HarfBuzz-Subset"  # WeasyPrint's log, per font
 
@@ -24,13 +23,11 @@ def import_weasyprint() -> None:
             f"WeasyPrint cannot load a system library ({error}); "
             f"install them: apt-get install {PACKAGES} (as root, `make pdf` does it)"
         ) from None
+    except ImportError as error:
+        raise SetupError(f"{error}: the venv lacks a package; run make") from None
 
 
-def harfbuzz_missing(epoch: int) -> str:
-    """What to say when fonts are subset without HarfBuzz, keeping the output reproducible."""
-    # fontTools stamps the current time into each subset unless SOURCE_DATE_EPOCH is set.
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(epoch))
-    return (
-        "HarfBuzz's subsetter is missing, so fonts are subset by fontTools: slower, and the "
-        "bytes differ from a machine that has it; install it: apt-get install libharfbuzz-subset0"
-    )
+HARFBUZZ_ADVICE = (
+    "HarfBuzz's subsetter is missing, so fonts are subset by fontTools: slower, and the bytes "
+    "differ from a machine that has it; install it: apt-get install libharfbuzz-subset0"
+)

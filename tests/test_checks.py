@@ -65,13 +65,13 @@ def check_lines(tmp_path, body: str) -> list[str]:
 def test_link_and_image_syntax_in_code_is_not_checked(tmp_path):
     body = (
         "Write links as `[text](#)` or ``![alt](missing.png)``.\n\n"
-        "```markdown\n[a placeholder](#)\n![](missing.png)\n```\n\n"
+        "```markdown\n[a placeholder](#)\n\n![](missing.png)\n```\n\n"
         "    [indented code](#)\n    ![](missing.png)\n\n"
         "<!-- [a comment](#) ![](missing.png) -->\n\n"
         "After them, [a real placeholder](#).\n"
     )
     assert check_lines(tmp_path, body) == [
-        "20:13: warning: placeholder link (#) has no address yet [link.placeholder]"
+        "21:13: warning: placeholder link (#) has no address yet [link.placeholder]"
     ]
 
 
@@ -132,6 +132,53 @@ def test_checks_need_only_the_tree(tmp_path):
 
 def test_the_scanner_skips_what_is_not_prose():
     source = SourceMap("a\n\n    code [x](#)\n\n```\n[y](#)\n```\n[z](#) `[w](#)`", 5)
-    assert source.lines[2].strip() == "" and source.lines[5].strip() == ""
-    assert source.lines[7] == "[z](#)" + " " * 9
+    lines = source.text.split("\n")
+    assert lines[2].strip() == "" and lines[5].strip() == ""
+    assert lines[7] == "[z](#)" + " " * 9
     assert source.first_words() == 5
+
+
+def test_the_scanner_follows_markdown_where_it_is_unusual(tmp_path):
+    body = (
+        "##Tight heading with [a link](#)\n\n"  # 8: a heading to Python-Markdown
+        "- ## A heading in a list item\n\n"  # 10
+        "A [link [with] brackets](#) and [![badge](x.png)](#).\n\n"  # 12
+        "A link whose text\n[runs over\ntwo lines](#) here.\n\n"  # 14-16
+        "[^1]: A note defined early, with [its link](#).\n\n"  # 18
+        "A call.[^1] Then [a body link](#) and `<!--` in code, [after it](#).\n"  # 20
+    )
+    assert check_lines(tmp_path, body) == [
+        "8:22: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "12:3: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "12:33: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "12:34: error: image x.png does not exist [image.missing]",
+        "15:1: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "18:34: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "20:18: warning: placeholder link (#) has no address yet [link.placeholder]",
+        "20:55: warning: placeholder link (#) has no address yet [link.placeholder]",
+    ]
+
+
+def test_escaped_characters_in_addresses_are_read_as_written(tmp_path):
+    body = "## My_section\n\nSee [it](#my\\_section) and [a file](foo\\_bar.html).\n"
+    assert check_lines(tmp_path, body) == [
+        "10:28: warning: link to 'foo_bar.html' leads nowhere in a PDF: give its full address, "
+        "or (#) [link.nowhere]"
+    ]
+
+
+def test_ids_given_twice_in_raw_html_are_reported_at_their_place(tmp_path):
+    body = 'A <span id="x">one</span> and <span id="x">two</span>.\n\n<p id="cover">c</p>\n'
+    assert check_lines(tmp_path, body) == [
+        "8:9: error: the id 'x' is used more than once on the page; rename it [id.duplicate]",
+        "8:37: error: the id 'x' is used more than once on the page; rename it [id.duplicate]",
+        "10:4: error: the id 'cover' is used more than once on the page; rename it [id.duplicate]",
+    ]
+
+
+@pytest.mark.parametrize("name", ["a%00b.png", "x" * 300 + ".png"])
+def test_an_image_name_no_disk_can_hold_is_an_error(tmp_path, name):
+    (line,) = check_lines(tmp_path, f"![A map]({name})\n")
+    assert line.startswith(f"8:1: error: image {name} cannot be a file's name") and line.endswith(
+        "[image.missing]"
+    )

@@ -186,14 +186,14 @@ def test_missing_image_names_its_line(tmp_path):
     assert stderr == f"{path}:12:1: error: image nothere.png does not exist [image.missing]\n"
 
 
-def test_an_error_logged_by_weasyprint_fails_the_build(tmp_path):
+def test_an_error_logged_by_weasyprint_fails_the_build_at_the_images_line(tmp_path):
     (tmp_path / "broken.png").write_bytes(b"not an image")
-    path = write(
-        tmp_path, GOOD.replace("Text with", "Text.\n\n![A chart](broken.png)\n\nText with")
-    )
+    image = "The file (broken.png) is next.\n\n![A chart](broken.png)"
+    path = write(tmp_path, GOOD.replace("Text with", f"{image}\n\nText with"))
     status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
     assert status == 1
     assert stderr == f"{path}:12: error: Failed to load image at 'broken.png' [engine.error]\n"
+    assert "(broken.png)" in path.read_text().splitlines()[9]  # line 10 names it too
     assert not (tmp_path / "out" / "brief.pdf").exists()
 
 
@@ -225,3 +225,37 @@ def test_make_pdf_is_real_file_targets(tmp_path):
                "press/engine.py", "build.py")  # fmt: skip
     for path in changed:
         assert subprocess.run([*make, "-q", "-W", path, "pdf"]).returncode == 1, path
+
+
+def test_a_bug_in_one_brief_is_one_line_and_the_others_still_build(tmp_path, monkeypatch):
+    from press import checks
+
+    real = checks.links
+
+    def links(brief, body):
+        if brief.path.name == "boom.md":
+            raise ZeroDivisionError("a bug")
+        return real(brief, body)
+
+    monkeypatch.setattr(checks, "links", links)
+    boom, good = write(tmp_path, GOOD, "boom.md"), write(tmp_path, GOOD, "good.md")
+    status, _, stderr = run([str(boom), str(good), "-o", str(tmp_path / "out"), "-j", "1"])
+    assert status == 1 and "Traceback" not in stderr
+    assert stderr == (
+        f"{boom}:1: error: internal error (ZeroDivisionError: a bug); please report it [internal]\n"
+    )
+    assert (tmp_path / "out" / "good.pdf").exists()
+
+
+def test_a_missing_python_package_is_a_setup_error(tmp_path):
+    code = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+sys.modules["weasyprint"] = None  # as if the venv lacked it
+import build
+sys.exit(build.main([{str(SAMPLE)!r}, "-o", {str(tmp_path)!r}]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.startswith("build.py: setup: error: import of weasyprint halted")
+    assert done.stderr.endswith("the venv lacks a package; run make\n")

@@ -270,9 +270,9 @@ def test_any_input_ends_in_a_pdf_or_a_clean_error(tmp_path, front, body, valid):
         assert_safe_pdf(out / "brief.pdf")
     else:
         assert status == 1
-        assert re.fullmatch(rf"({re.escape(str(path))}:\d+: (error|warning): [^\n]+\n)+", stderr), (
-            stderr
-        )
+        assert re.fullmatch(
+            rf"({re.escape(str(path))}:\d+(:\d+)?: (error|warning): [^\n]+ \[[\w.]+\]\n)+", stderr
+        ), stderr
     assert not list(out.glob(".*")) if out.exists() else True
 
 

@@ -1,11 +1,14 @@
 """--watch: a save rebuilds what it touches, in one process, until stopped."""
 
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, build
+from conftest import ROOT, SAMPLE, build
 from helpers import FRONT, write
 
 from press import series
@@ -21,7 +24,7 @@ class Watcher:
         self.built: list[Path] = []
         self.errors: list[str] = []
         self.stop = threading.Event()
-        args = (files, config, build.build, self.record, self.stop)
+        args = (files, config, build.build, self.record, files[0].parent, self.stop)
         self.thread = threading.Thread(target=series.watch, args=args)
 
     def record(self, result) -> None:
@@ -103,3 +106,43 @@ def test_a_brief_vanishing_does_not_stop_the_loop(watcher):
     assert watcher.saved(b.unlink) == [b]
     assert watcher.errors == ["no such file"]
     assert watcher.saved(lambda: write(folder, GOOD, "b.md")) == [b]
+
+
+def test_editors_files_and_notes_in_subfolders_rebuild_nothing(watcher):
+    watcher, folder, styles = watcher
+    (folder / "drafts").mkdir()
+    assert watcher.saved(lambda: write(folder, GOOD, "b.md")) == [folder / "b.md"]  # in step
+    before = len(watcher.built)
+    write(folder / "drafts", GOOD, "notes.md")
+    write(folder, "swap", ".b.md.swp")
+    write(folder, "backup", "b.md~")
+    write(styles, "swap", ".brief.css.swp")
+    time.sleep(1)
+    assert watcher.built[before:] == []
+
+
+def test_an_image_the_build_refused_is_still_followed(watcher, tmp_path):
+    watcher, folder, _ = watcher
+    a, chart = folder / "a.md", folder / "chart.svg"
+    good = chart.read_text()
+    assert watcher.saved(lambda: chart.write_text("<svg")) == [a]
+    assert any("chart.svg" in error for error in watcher.errors)
+    assert watcher.saved(lambda: chart.write_text(good)) == [a]
+    assert (tmp_path / "out" / "a.pdf").exists()
+
+
+def test_ctrl_c_stops_the_watch_with_one_line(tmp_path):
+    brief = write(tmp_path, GOOD)
+    command = [sys.executable, str(ROOT / "build.py"), "--watch", str(brief), "-o", str(tmp_path)]
+    watching = subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    end = time.monotonic() + 60
+    while not (tmp_path / "brief.pdf").exists():
+        assert time.monotonic() < end and watching.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.5)
+    watching.send_signal(signal.SIGINT)
+    _, stderr = watching.communicate(timeout=30)
+    assert watching.returncode == 130
+    assert stderr.splitlines()[-1] == "build.py: stopped" and "Traceback" not in stderr
