@@ -12,12 +12,15 @@ MAX_SIZE ?= 1MiB
 PY := $(VENV)/bin/python
 # What the build needs of the system (Pango for WeasyPrint, HarfBuzz's subsetter for fast and
 # reproducible font subsets), and what the tests need besides (pdftotext, faketime, strace).
-RUN_PACKAGES ?= python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+# npm fetches the fonts (fonts/package-lock.json); Debian's is taken only where there is none.
+RUN_PACKAGES ?= python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
+                $(if $(shell command -v npm),,npm)
 TEST_PACKAGES ?= poppler-utils faketime strace
 BRIEFS := $(wildcard content/*.md)
 PDFS := $(patsubst content/%.md,$(OUT)/%.pdf,$(BRIEFS))
 PRINTS := $(patsubst content/%.md,$(OUT)/%-print.pdf,$(BRIEFS))
-DEPENDS := build.py $(wildcard press/*.py) $(wildcard templates/*.html) $(wildcard styles/*.css) $(VENV)/.run
+DEPENDS := build.py $(wildcard press/*.py) $(wildcard templates/*.html) $(wildcard styles/*.css) \
+           $(VENV)/.run fonts/node_modules/.package-lock.json
 
 .PHONY: help pdf print check watch new html preview docs test bench lint format clean
 
@@ -95,10 +98,15 @@ $(VENV)/.system-run:
 $(VENV)/.system-test: $(VENV)/.system-run
 	$(call system-packages,$(TEST_PACKAGES))
 
-$(VENV)/.run: pyproject.toml $(VENV)/.system-run
+$(VENV)/.run: pyproject.toml $(VENV)/.system-run fonts/node_modules/.package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check 'pip==26.3'
 	$(PY) -m pip install -q --group run
+	touch $@
+
+# Adobe's Source Serif 4 and Source Sans 3, from their npm packages, as the lock file pins them.
+fonts/node_modules/.package-lock.json: fonts/package-lock.json $(VENV)/.system-run
+	cd fonts && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENV)/.test: $(VENV)/.run $(VENV)/.system-test

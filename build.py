@@ -40,6 +40,8 @@ def build(path: Path, config: Config, session: Session) -> Result:
             problems += checks.recommendations(brief, body)
             page = render(brief, body, session.templates(config.templates))  # 3. the layout
             problems += checks.ids(brief, body, page)
+            problems += checks.glyphs(brief, page, session.coverage(config), config)
+            problems += checks.svg_glyphs(brief, body, session.coverage(config), config)
             if not (config.check or stops(problems, config)):
                 lines = checks.image_lines(body)
                 printed = session.engine().print(brief, page, config, lines)  # 4. WeasyPrint → PDF

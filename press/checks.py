@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -15,6 +17,8 @@ from .problems import ERROR, WARNING, Problem
 from .sanitize import SCHEME_RE
 
 ID_RE = re.compile(r'\bid="([^"]+)"')
+TAG_RE = re.compile(r"<[^>]*>")
+SVG_TEXT_RE = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
 NOWHERE = "give its full address, or (#)"  # what to do with a link that leads nowhere
 
 
@@ -179,3 +183,58 @@ def size(brief: Brief, pdf: bytes, config: Config) -> list[Problem]:
 def human(n: int) -> str:
     """Bytes in KB or MiB, as people read them."""
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.0f} KB"
+
+
+def glyphs(brief: Brief, page: str, covered: frozenset[int], config: Config) -> list[Problem]:
+    """Every character the page shows is in one of the press's fonts: no box, no machine's font."""
+    body = page[page.find("<body") :]
+    missing = {c for c in set(unescape(TAG_RE.sub(" ", body))) if shown(c, covered)}
+    places: dict[int, set[str]] = {}
+    sources = [(brief.lines.get(key, 1), str(value)) for key, value in brief.meta.items()]
+    sources += [(n, text) for n, text in enumerate(brief.markdown.split("\n"), brief.body_line)]
+    for char in missing:
+        written = (char, f"&#x{ord(char):x};", f"&#{ord(char)};")  # or as a character reference
+        line = next((n for n, text in sources if any(w in text.lower() for w in written)), 1)
+        places.setdefault(line, set()).add(char)
+    advice = "the PDF would show a box; write it another way"
+    return [
+        Problem(brief.path, line, level(config), "glyph.missing", f"{nothing_has(chars)}: {advice}")
+        for line, chars in sorted(places.items())
+    ]
+
+
+def svg_glyphs(brief: Brief, body: Converted, covered: frozenset[int], config: Config) -> list:
+    """The text of an SVG image is set in the press's fonts too: each character must be in one."""
+    found, folder = [], brief.path.resolve().parent
+    for fact in facts(body, "image"):
+        with contextlib.suppress(OSError, ValueError):
+            path = (folder / unquote(fact.value)).resolve()
+            # What the image checks refuse is not read: a FIFO would never end.
+            if not (path.is_relative_to(folder) and path.is_file()):
+                continue
+            if path.stat().st_size > MAX_FETCH_BYTES or b"<svg" not in path.read_bytes()[:4096]:
+                continue
+            texts = SVG_TEXT_RE.findall(path.read_text(encoding="utf-8", errors="replace"))
+            chars = {c for t in texts for c in unescape(TAG_RE.sub(" ", t)) if shown(c, covered)}
+            if chars:
+                message = f"image {fact.value}: {nothing_has(chars)} in its text"
+                found.append(problem(brief, fact, level(config), "glyph.missing", message))
+    return found
+
+
+def level(config: Config) -> str:
+    """A missing glyph stops a build; `--check` names it as a warning."""
+    return WARNING if config.check else ERROR
+
+
+def shown(char: str, covered: frozenset[int]) -> bool:
+    """Whether a character needs a glyph that no font of the press has."""
+    if ord(char) in covered or char.isspace() or 0xFE00 <= ord(char) <= 0xFE0F:
+        return False
+    return unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")
+
+
+def nothing_has(chars: set[str]) -> str:
+    """'no font of the press has ☃ (U+2603 SNOWMAN), …'."""
+    names = [f"{c} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed')})" for c in sorted(chars)]
+    return "no font of the press has " + ", ".join(names)

@@ -19,7 +19,7 @@ from weasyprint.urls import FatalURLFetchingError
 from . import pdffix, system
 from .config import Config
 from .fetcher import RootedFetcher
-from .fonts import font_files
+from .fonts import isolate
 from .frontmatter import Brief
 from .problems import ERROR, WARNING, BriefError, Problem
 
@@ -58,9 +58,10 @@ class Collector(logging.Handler):
 class Engine:
     """WeasyPrint for one process: its stylesheets and fonts parsed once, again when they change."""
 
-    def __init__(self) -> None:
+    def __init__(self, fonts: dict[str, Path]) -> None:
         system.import_weasyprint()
-        self.fonts = font_files()
+        isolate()
+        self.fonts = fonts
         self.epoch = os.environ.get("SOURCE_DATE_EPOCH")  # the user's own, if set
         self.styles: dict[tuple, tuple[list[CSS], FontConfiguration, list[Problem]]] = {}
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from . import fonts
+from .config import Config
 from .render import environment
 
 
@@ -15,6 +17,8 @@ class Session:
     def __init__(self) -> None:
         self.environments: dict[Path, Environment] = {}
         self.loaded = None  # the Engine, made on the first print: --check never loads WeasyPrint
+        self.files: dict[str, Path] | None = None
+        self.covered: dict[tuple, frozenset[int]] = {}
 
     def __enter__(self) -> Session:
         return self
@@ -28,12 +32,27 @@ class Session:
             self.environments[folder] = environment(folder)
         return self.environments[folder]
 
+    def coverage(self, config: Config) -> frozenset[int]:
+        """The characters the fonts of the copy's stylesheets have."""
+        key = tuple((path, path.stat().st_mtime_ns) for path in config.styles)
+        if key not in self.covered:
+            self.covered = {
+                key: fonts.coverage(fonts.used_by(config.styles, self.fonts()), fonts.cache_home())
+            }
+        return self.covered[key]
+
+    def fonts(self) -> dict[str, Path]:
+        """The pinned fonts' files, by name."""
+        if self.files is None:
+            self.files = fonts.font_files()
+        return self.files
+
     def engine(self):
         """The print engine: WeasyPrint with the stylesheets and fonts loaded."""
         if self.loaded is None:
             from .engine import Engine
 
-            self.loaded = Engine()
+            self.loaded = Engine(self.fonts())
         return self.loaded
 
     def close(self) -> None:

@@ -21,6 +21,15 @@ KAZAKHSTAN = ROOT / "content" / "kazakhstan-2022-03.md"
 SAMPLE = ROOT / "tests" / "briefs" / "kyrgyzstan-2023-05.md"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_home(tmp_path_factory) -> Path:
+    """The press's cache (what the fonts cover) lives in a temporary folder, not the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
+
+
 @dataclass
 class Built:
     """A brief built by `main()`: its outputs and what the command printed."""

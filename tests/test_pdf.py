@@ -274,7 +274,9 @@ def test_only_the_pinned_fonts_embedded_and_subset(brief):
     fonts = embedded_fonts(brief.pdf)
     assert fonts
     for font in fonts:
-        assert re.fullmatch(r"/[A-Z]{6}\+Press-(Sans|Serif)(-[A-Za-z-]+)?", font["name"]), font
+        assert re.fullmatch(
+            r"/[A-Z]{6}\+Press-(Sans|Serif|Serif-Subhead|Arabic)(-[A-Za-z-]+)?", font["name"]
+        ), font
         assert font["embedded"], font
 
 
