@@ -9,6 +9,7 @@ PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; sys.exit(sys
 VENV ?= .venv
 OUT ?= build
 MAX_SIZE ?= 1MiB
+BRIEF_LANG ?= en
 PY := $(VENV)/bin/python
 # What the build needs of the system (Pango for WeasyPrint, HarfBuzz's subsetter for fast and
 # reproducible font subsets), and what the tests need besides (pdftotext, faketime, strace).
@@ -22,7 +23,7 @@ PRINTS := $(patsubst content/%.md,$(OUT)/%-print.pdf,$(BRIEFS))
 DEPENDS := build.py $(wildcard press/*.py) $(wildcard templates/*.html) $(wildcard styles/*.css) \
            $(VENV)/.run fonts/node_modules/.package-lock.json
 
-.PHONY: help pdf print check watch new html preview docs test bench lint format clean
+.PHONY: help pdf print check watch new html preview docs test bench lint format catalogs clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,10 +38,10 @@ check: $(VENV)/.run ## Report every problem in the briefs (path:line: error|warn
 watch: $(VENV)/.run ## Rebuild the briefs on every save (Ctrl-C stops)
 	$(PY) build.py --watch -o $(OUT) --max-size $(MAX_SIZE) $(BRIEFS)
 
-new: $(VENV)/.run ## Start a brief: make new COUNTRY=Kenya DATE=2024-05 RATING=repressed
+new: $(VENV)/.run ## Start a brief: make new COUNTRY=Kenya DATE=2024-05 RATING=repressed [BRIEF_LANG=es]
 	@test -n "$(COUNTRY)" -a -n "$(DATE)" -a -n "$(RATING)" || \
-	  { echo 'usage: make new COUNTRY=… DATE=YYYY-MM RATING=closed|repressed|obstructed|narrowed|open'; exit 2; }
-	$(PY) build.py --new "$(COUNTRY)" --date "$(DATE)" --rating "$(RATING)"
+	  { echo 'usage: make new COUNTRY=… DATE=YYYY-MM RATING=closed|repressed|obstructed|narrowed|open [BRIEF_LANG=es]'; exit 2; }
+	$(PY) build.py --new "$(COUNTRY)" --date "$(DATE)" --rating "$(RATING)" --lang "$(BRIEF_LANG)"
 
 html: $(VENV)/.run ## Write build/<stem>.html, the HTML copy, with its screen styles and fonts
 	$(PY) build.py --html -o $(OUT) --max-size $(MAX_SIZE)
@@ -71,6 +72,11 @@ lint: $(VENV)/.test ## Lint with ruff
 
 format: $(VENV)/.test ## Format with ruff
 	$(PY) -m ruff format .
+
+catalogs: $(VENV)/.run ## Gather the layout's strings into locales/ (NEW=xx starts a language)
+	$(VENV)/bin/pybabel --quiet extract -F babel.cfg --no-location --sort-output --omit-header -k N_ -o locales/messages.pot .
+	$(if $(NEW),$(VENV)/bin/pybabel --quiet init -i locales/messages.pot -d locales -l $(NEW))
+	$(VENV)/bin/pybabel --quiet update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete --omit-header
 
 clean: ## Remove build output
 	rm -rf $(OUT)

@@ -31,14 +31,17 @@ def build(path: Path, config: Config, session: Session) -> Result:
     try:
         with deadline.running():
             brief = read(path)  # 1. front matter split off and validated
-            body = convert(brief, config)  # 2. Markdown → sanitized HTML, and its facts
+            language = session.language(brief.meta["lang"])
+            problems += checks.language(brief, language)
+            body = convert(brief, config, language)  # 2. Markdown → sanitized HTML, and its facts
             inputs |= frozenset(checks.image_paths(brief, body))
             problems += checks.links(brief, body)
             problems += checks.images(brief, body)
             problems += checks.headings(brief, body)
             problems += checks.notes(brief, body)
             problems += checks.recommendations(brief, body)
-            page = render(brief, body, session.templates(config.templates))  # 3. the layout
+            env = session.templates(config.templates, language)
+            page = render(brief, body, env, language)  # 3. the layout, in the brief's language
             problems += checks.ids(brief, body, page)
             problems += checks.glyphs(brief, page, session.coverage(config), config)
             problems += checks.svg_glyphs(brief, body, session.coverage(config), config)

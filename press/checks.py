@@ -13,6 +13,7 @@ from .config import MAX_FETCH_BYTES, Config
 from .convert import Converted
 from .extension import Fact, leads_somewhere
 from .frontmatter import Brief
+from .i18n import Language, catalogs
 from .problems import ERROR, WARNING, Problem
 from .sanitize import SCHEME_RE
 
@@ -128,8 +129,8 @@ def recommendations(brief: Brief, body: Converted) -> list[Problem]:
 
 
 def is_recommendations(heading: Fact) -> bool:
-    """Whether a `##` heading opens the recommendations."""
-    return heading.value.strip().lower() == "recommendations"
+    """Whether a `##` heading opens the recommendations (convert named its section so)."""
+    return heading.slug == "recommendations"
 
 
 def ids(brief: Brief, body: Converted, page: str) -> list[Problem]:
@@ -238,3 +239,15 @@ def nothing_has(chars: set[str]) -> str:
     """'no font of the press has ☃ (U+2603 SNOWMAN), …'."""
     names = [f"{c} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed')})" for c in sorted(chars)]
     return "no font of the press has " + ", ".join(names)
+
+
+def language(brief: Brief, lang: Language) -> list[Problem]:
+    """A brief's language has a catalog, or its layout is written in English."""
+    if lang.catalog != "en" or lang.tag.split("-")[0] == "en":
+        return []
+    new = f"locales/{lang.tag.split('-')[0]}/LC_MESSAGES/messages.po"
+    message = (
+        f"the layout has no catalog for '{lang.tag}', so its words are in English; "
+        f"catalogs: {', '.join(catalogs())} (add {new})"
+    )
+    return [Problem(brief.path, brief.lines.get("lang", 1), WARNING, "lang.catalog", message)]

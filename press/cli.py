@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import scaffold, series, system, tuning
+from . import i18n, scaffold, series, system, tuning
 from .checks import human as size
 from .config import MAX_SECONDS, PDF_VARIANTS, RATINGS, ROOT, Config
 from .problems import BriefError, SetupError, display
@@ -54,6 +54,8 @@ def parser() -> argparse.ArgumentParser:
     add("--new", metavar="COUNTRY", help="write content/<country>-<date>.md, a new brief")
     add("--date", metavar="YYYY-MM", help="the new brief's date (with --new)")
     add("--rating", choices=RATINGS, help="the new brief's rating (with --new)")
+    add("--lang", metavar="LANG", default="en",
+        help=f"the new brief's language (with --new): {', '.join(i18n.catalogs())}")  # fmt: skip
     return cli
 
 
@@ -123,8 +125,12 @@ def main(argv: list[str] | None, build: Build) -> int:
     if args.new is not None:
         if not (args.date and args.rating):
             cli.error("--new COUNTRY needs --date YYYY-MM and --rating RATING")
+        if not i18n.known(args.lang):
+            cli.error(f"unknown language {args.lang!r}; catalogs: {', '.join(i18n.catalogs())}")
+        language = i18n.language(args.lang)
         try:
-            print(display(scaffold.new_brief(args.new, args.date, args.rating, ROOT / "content")))
+            path = scaffold.new_brief(args.new, args.date, args.rating, language, ROOT / "content")
+            print(display(path))
         except BriefError as error:
             print(error, file=sys.stderr, flush=True)
             return 1

@@ -12,8 +12,9 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 
 from .config import MAX_DEPTH, Config
-from .extension import Fact, PressExtension
+from .extension import Fact, PressExtension, heading_key
 from .frontmatter import Brief
+from .i18n import Language
 from .problems import BriefError
 from .sanitize import sanitize
 from .sourcemap import SourceMap
@@ -31,10 +32,10 @@ class Converted:
     facts: list[Fact]
 
 
-def convert(brief: Brief, config: Config) -> Converted:
+def convert(brief: Brief, config: Config, language: Language) -> Converted:
     """Markdown → sanitized HTML body, with sections, page-foot notes and figures."""
     source = SourceMap(brief.markdown, brief.body_line)
-    press = PressExtension(source)
+    press = PressExtension(source, recommendations_headings(brief, language))
     md = markdown.Markdown(
         # Instances, not names: looking names up scans every package's entry points.
         extensions=[
@@ -57,6 +58,13 @@ def convert(brief: Brief, config: Config) -> Converted:
         message = f"content nested {deepest} deep; at most {MAX_DEPTH}"
         raise BriefError(brief.path, source.first_words(), "limit.depth", message)
     return Converted(html, press.toc, press.facts)
+
+
+def recommendations_headings(brief: Brief, language: Language) -> set[str]:
+    """How the recommendations' `##` heading may read: in English, in the brief's language, or
+    as the front matter's `recommendations` names it."""
+    names = {"Recommendations", language.gettext("Recommendations"), brief.meta["recommendations"]}
+    return {heading_key(name) for name in names if name}
 
 
 def depth(html: str) -> int:

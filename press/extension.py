@@ -52,19 +52,32 @@ class Fact:
     slug: str = ""  # a heading's id
 
 
-class Sections(Treeprocessor):
-    """Wrap each `##` heading and what follows it in `<section id="slug">`; list them in toc."""
+def heading_key(text: str) -> str:
+    """A heading as headings are compared: case, spaces and a closing colon aside."""
+    return " ".join(text.casefold().rstrip(" :：").split())
 
-    def __init__(self, md: markdown.Markdown, toc: list[tuple[str, str]]):
+
+class Sections(Treeprocessor):
+    """Wrap each `##` heading and what follows it in `<section id="slug">`; list them in toc.
+
+    The recommendations' section, however its heading reads, is `<section id="recommendations">`.
+    """
+
+    def __init__(
+        self, md: markdown.Markdown, toc: list[tuple[str, str]], recommendations: set[str]
+    ):
         super().__init__(md)
-        self.toc = toc
+        self.toc, self.recommendations = toc, recommendations
 
     def run(self, root: etree.Element) -> None:
         section = None
         for child in list(root):
             if child.tag == "h2":
                 heading = plain_text(self.md, child)
-                slug = base = slugify_unicode(heading, "-") or "section"
+                named = heading_key(heading) in self.recommendations
+                slug = base = (
+                    "recommendations" if named else slugify_unicode(heading, "-") or "section"
+                )
                 taken, n = {s for s, _ in self.toc}, 1
                 while slug in taken:
                     n += 1
@@ -302,16 +315,17 @@ class Figures(Treeprocessor):
 class PressExtension(Extension):
     """Register the press's tree processors after inline parsing, before serializing."""
 
-    def __init__(self, source: SourceMap):
+    def __init__(self, source: SourceMap, recommendations: set[str]):
         super().__init__()
-        self.source = source
+        self.source, self.recommendations = source, recommendations
         self.toc: list[tuple[str, str]] = []  # (id, heading) of each `##` section
         self.facts: list[Fact] = []
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Sections first: a heading's id and contents entry must not take in its notes. Facts
         # before the notes move to their calls and before links that lead nowhere are unwrapped.
-        md.treeprocessors.register(Sections(md, self.toc), "press-sections", 18)
+        sections = Sections(md, self.toc, self.recommendations)
+        md.treeprocessors.register(sections, "press-sections", 18)
         md.treeprocessors.register(Facts(md, self.source, self.facts), "press-facts", 17.5)
         md.treeprocessors.register(Footnotes(md), "press-footnotes", 17)
         md.treeprocessors.register(Placeholders(md), "press-placeholders", 16.7)

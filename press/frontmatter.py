@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from . import i18n
 from .config import MAX_BRIEF_BYTES, RATINGS
 from .problems import BriefError
 
@@ -22,13 +23,14 @@ SCHEMA: dict[str, tuple[bool, object, str]] = {
     "title": (True, None, "the brief's title"),
     "date": (True, None, "YYYY-MM or YYYY-MM-DD"),
     "rating": (True, None, "one of " + ", ".join(RATINGS)),
-    "series": (False, "CIVICUS Monitor Watchlist", "the series name"),
-    "doctype": (False, "A country research brief from the CIVICUS Monitor", "the cover's doctype"),
-    "lang": (False, "en", "a language tag such as en or ru"),
+    "series": (False, None, "the series name (default: the layout's, in the brief's language)"),
+    "doctype": (False, None, "the cover's doctype (default: the layout's)"),
+    "lang": (False, "en", "a language tag such as en, es-419 or ru"),
     "author": (False, "CIVICUS Monitor", "the PDF's author"),
     "layout": (False, "brief", "a template name in templates/"),
     "figures": (False, [], "a list of {value, label} key figures stated in the text"),
     "contents": (False, False, "true for a contents page after the cover"),
+    "recommendations": (False, None, "the heading of the recommendations, when not the usual"),
 }
 
 
@@ -177,8 +179,9 @@ def check_value(path: Path, line: int, key: str, value: object, meaning: str) ->
         fail(f"'{key}' is empty: give {meaning}")
     if key == "rating" and value.lower() not in RATINGS:
         fail(f"unknown rating '{value}'; allowed: {', '.join(RATINGS)}", "front.rating")
-    if key == "lang" and not LANG_RE.match(value):
-        fail(f"'lang' must be {meaning}, not '{value}'", "front.lang")
+    if key == "lang" and not (LANG_RE.match(value) and i18n.known(value)):
+        have = ", ".join(i18n.catalogs())
+        fail(f"unknown language '{value}'; the layout has catalogs for {have}", "front.lang")
     if key == "layout" and (value == "base" or not LAYOUT_RE.fullmatch(value)):
         fail(f"'layout' must be {meaning}, not '{value}'")
     return value.lower() if key == "rating" else value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 
@@ -11,40 +12,81 @@ from markupsafe import Markup
 from .config import RATINGS
 from .convert import Converted
 from .frontmatter import Brief
+from .i18n import N_, Language
 from .problems import BriefError
 
 
-def environment(templates: Path) -> Environment:
-    """The Jinja environment: autoescaped, strict, reloading templates that change."""
+def environment(templates: Path, language: Language) -> Environment:
+    """The Jinja environment: autoescaped, strict, in the brief's language; templates reload."""
     env = Environment(
         loader=FileSystemLoader(templates),
         autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["month_year"] = lambda d: d.strftime("%B %Y")
+    env.install_gettext_translations(language.translations, newstyle=True)
+    env.filters["month_year"] = language.month_year
+    env.filters["css_string"] = css_string
     return env
 
 
-def render(brief: Brief, body: Converted, env: Environment) -> str:
+def render(brief: Brief, body: Converted, env: Environment, language: Language) -> str:
     """The whole page: the layout the front matter names, with the body in it."""
     name = f"{brief.meta['layout']}.html"
-    layouts = [t for t in env.list_templates() if t != "base.html"]
+    layouts = [t for t in env.list_templates() if t.endswith(".html") and t != "base.html"]
     if name not in layouts:
         line = brief.lines.get("layout", 1)
         message = f"unknown layout '{brief.meta['layout']}'; have: {[t[:-5] for t in layouts]}"
         raise BriefError(brief.path, line, "front.layout", message)
+    meta = dict(brief.meta)
+    for key, default in DEFAULTS.items():
+        meta[key] = meta[key] or language.gettext(default)
     try:
         return env.get_template(name).render(
-            meta=brief.meta,
+            meta=meta,
+            lang=language,
             ratings=RATINGS,
+            names=rating_names(language),
+            folio=parts(language.gettext("Page %(page)s of %(pages)s"), "page", "pages"),
+            note=parts(language.gettext("Note %(number)s:"), "number"),
             toc=body.toc,
             body=Markup(body.html),  # the one place content is marked safe: sanitized in convert
         )
     except TemplateError as error:
         where = template_location(error, Path(env.loader.searchpath[0]) / name)
         raise BriefError(*where, "template", f"template: {error}") from None
+
+
+# The front matter's defaults that are layout strings, in the brief's language.
+DEFAULTS = {
+    "series": N_("CIVICUS Monitor Watchlist"),
+    "doctype": N_("A country research brief from the CIVICUS Monitor"),
+}
+
+
+def rating_names(language: Language) -> dict[str, str]:
+    """The Monitor's name of each rating, in the brief's language."""
+    t = language.translations
+    return {
+        "closed": t.pgettext("rating", "closed"),
+        "repressed": t.pgettext("rating", "repressed"),
+        "obstructed": t.pgettext("rating", "obstructed"),
+        "narrowed": t.pgettext("rating", "narrowed"),
+        "open": t.pgettext("rating", "open"),
+    }
+
+
+def parts(message: str, *names: str) -> list[str]:
+    """A message's words around its placeholders, in order: what CSS puts around counters."""
+    return re.split("|".join(re.escape(f"%({name})s") for name in names), message)
+
+
+def css_string(text: str) -> Markup:
+    """Text as a CSS string, safe inside a <style> element."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
 
 
 def template_location(error: TemplateError, fallback: Path) -> tuple[Path, int]:

@@ -1,53 +1,64 @@
-"""`--new`: a new brief with valid front matter and the series' sections."""
+"""`--new`: a new brief with valid front matter and the series' sections, in its language."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import yaml
+from anyascii import anyascii
 from markdown.extensions.toc import slugify
 
 from .frontmatter import split, validate
+from .i18n import Language
 from .problems import BriefError
 
-SKELETON = """---
-{front_matter}---
 
-## Introduction
-
-Write what happened and why it matters for civic space in {country}.
-
-## Freedom of peaceful assembly
-
-Write about protests and how the authorities responded.
-
-## Freedom of expression
-
-Write about journalists, media and online speech.
-
-## Freedom of association
-
-Write about civil society organisations and human rights defenders.
-
-## Recommendations
-
-### To the authorities of {country}:
-
-- Write the first recommendation.
-
-### To the international community:
-
-- Write the first recommendation.
-"""
-TITLE = "Overview of recent restrictions to civic freedoms"
+def skeleton(country: str, language: Language) -> list[tuple[str, str]]:
+    """The series' sections, each a heading and what to write under it."""
+    _ = language.gettext
+    intro = _("Write what happened and why it matters for civic space in %(country)s.")
+    return [
+        (_("Introduction"), intro % {"country": country}),
+        (_("Freedom of peaceful assembly"),
+         _("Write about protests and how the authorities responded.")),
+        (_("Freedom of expression"), _("Write about journalists, media and online speech.")),
+        (_("Freedom of association"),
+         _("Write about civil society organisations and human rights defenders.")),
+    ]  # fmt: skip
 
 
-def new_brief(country: str, date: str, rating: str, folder: Path) -> Path:
+def text_of(country: str, date: str, rating: str, language: Language) -> str:
+    """A new brief's whole text."""
+    _ = language.gettext
+    meta = {"country": country, "title": _("Overview of recent restrictions to civic freedoms"),
+            "date": date, "rating": rating}  # fmt: skip
+    if language.tag != "en":
+        meta["lang"] = language.tag
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    parts = [f"---\n{front}---\n"]
+    parts += [f"## {heading}\n\n{advice}\n" for heading, advice in skeleton(country, language)]
+    first = _("Write the first recommendation.")
+    audiences = [_("To the authorities of %(country)s:") % {"country": country},
+                 _("To the international community:")]  # fmt: skip
+    parts.append(f"## {_('Recommendations')}\n")
+    parts += [f"### {audience}\n\n- {first}\n" for audience in audiences]
+    return "\n".join(parts)
+
+
+def file_name(country: str, date: str) -> str:
+    """`<country>-<date>.md`, the country's name in Latin letters (Қазақстан: qazaqstan)."""
+    slug = slugify(anyascii(country), "-")[:80].strip("-")
+    if not slug:
+        raise BriefError(
+            country, 1, "new.name", "the country's name has no letter to name a file by"
+        )
+    return f"{slug}-{date}.md"
+
+
+def new_brief(country: str, date: str, rating: str, language: Language, folder: Path) -> Path:
     """Write a new brief into the folder; never overwrite one. Return its path."""
-    meta = {"country": country, "title": TITLE, "date": date, "rating": rating}
-    front_matter = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
-    text = SKELETON.format(front_matter=front_matter, country=country)
-    path = folder / f"{slugify(country, '-') or 'brief'}-{date}.md"
+    text = text_of(country, date, rating, language)
+    path = folder / file_name(country, date)
     validate(path, split(path, text)[0])  # the same checks as any brief
     if path.exists():
         raise BriefError(path, 1, "file.exists", "already exists; not overwritten")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from . import fonts
+from . import fonts, i18n
 from .config import Config
+from .i18n import Language
 from .render import environment
 
 
@@ -15,7 +16,8 @@ class Session:
     """The Jinja environments and the print engine of one process (the watch loop, a worker)."""
 
     def __init__(self) -> None:
-        self.environments: dict[Path, Environment] = {}
+        self.environments: dict[tuple[Path, str], Environment] = {}
+        self.languages: dict[str, Language] = {}
         self.loaded = None  # the Engine, made on the first print: --check never loads WeasyPrint
         self.files: dict[str, Path] | None = None
         self.covered: dict[tuple, frozenset[int]] = {}
@@ -26,11 +28,18 @@ class Session:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def templates(self, folder: Path) -> Environment:
-        """The Jinja environment of a templates folder."""
-        if folder not in self.environments:
-            self.environments[folder] = environment(folder)
-        return self.environments[folder]
+    def templates(self, folder: Path, language: Language) -> Environment:
+        """The Jinja environment of a templates folder, in a language."""
+        key = (folder, language.catalog)
+        if key not in self.environments:
+            self.environments[key] = environment(folder, language)
+        return self.environments[key]
+
+    def language(self, tag: str) -> Language:
+        """A brief's language, its catalog read once."""
+        if tag not in self.languages:
+            self.languages[tag] = i18n.language(tag)
+        return self.languages[tag]
 
     def coverage(self, config: Config) -> frozenset[int]:
         """The characters the fonts of the copy's stylesheets have."""
@@ -61,3 +70,4 @@ class Session:
             self.loaded.close()
             self.loaded = None
         self.environments.clear()
+        self.languages.clear()

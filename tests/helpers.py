@@ -20,6 +20,16 @@ MM = 72 / 25.4  # PDF points in a millimetre
 FRONT = "---\ncountry: Testland\ntitle: A title\ndate: 2024-02\nrating: narrowed\n---\n\n"
 
 
+def layout_meta(source: Path) -> dict:
+    """A brief's front matter with the layout's English defaults filled in, as the PDF shows them."""
+    from press.frontmatter import read
+
+    meta = dict(read(source).meta)
+    meta["series"] = meta["series"] or "CIVICUS Monitor Watchlist"
+    meta["doctype"] = meta["doctype"] or "A country research brief from the CIVICUS Monitor"
+    return meta
+
+
 def write(folder: Path, text: str | bytes, name: str = "brief.md") -> Path:
     """Write a brief (text as UTF-8, or bytes as they are) into a folder; return its path."""
     path = folder / name

@@ -10,6 +10,7 @@ from press.checks import images, links, recommendations
 from press.config import Config
 from press.convert import convert
 from press.frontmatter import read
+from press.i18n import language
 from press.sourcemap import SourceMap
 
 GOOD = (
@@ -119,13 +120,13 @@ def test_recommendations_with_nested_lists_and_later_sections(tmp_path):
         "### To donors:\n\n#### In particular\n\n- Two.\n\n## Annex\n\nText.\n"
     )
     brief = read(write(tmp_path, FRONT + body))
-    assert recommendations(brief, convert(brief, Config(out_dir=tmp_path))) == []
+    assert recommendations(brief, convert(brief, Config(out_dir=tmp_path), language("en"))) == []
 
 
 def test_checks_need_only_the_tree(tmp_path):
     """The checks run on what convert returns: no layout, no PDF."""
     brief = read(write(tmp_path, GOOD.replace("(https://example.org/x)", "(#)")))
-    body = convert(brief, Config(out_dir=tmp_path))
+    body = convert(brief, Config(out_dir=tmp_path), language("en"))
     assert [(p.line, p.code) for p in links(brief, body)] == [(10, "link.placeholder")]
     assert images(brief, body) == []
 

@@ -8,18 +8,23 @@ import pytest
 from press.config import Config
 from press.convert import convert
 from press.frontmatter import Brief
+from press.i18n import language
 from press.problems import BriefError
 
 
 def html(markdown: str, folder: Path = Path("/tmp/briefs")) -> str:
     """The body HTML convert makes of some Markdown, for a brief in a folder."""
-    brief = Brief(folder / "brief.md", {}, markdown, 8)
-    return convert(brief, Config(out_dir=folder / "out")).html
+    brief = Brief(folder / "brief.md", {"recommendations": None}, markdown, 8)
+    return convert(brief, Config(out_dir=folder / "out"), language("en")).html
 
 
 def toc(markdown: str) -> list[tuple[str, str]]:
     """The (id, heading) of each section."""
-    return convert(Brief(Path("/tmp/brief.md"), {}, markdown, 8), Config()).toc
+    return convert(
+        Brief(Path("/tmp/brief.md"), {"recommendations": None}, markdown, 8),
+        Config(),
+        language("en"),
+    ).toc
 
 
 def test_each_h2_opens_a_section_with_its_id():

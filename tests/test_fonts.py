@@ -1,7 +1,5 @@
 """The pinned fonts only: true italics for Cyrillic, and no font of the building machine, ever."""
 
-# ruff: noqa: RUF001 (the typography under test)
-
 import pymupdf
 import pytest
 from conftest import run

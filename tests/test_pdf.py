@@ -12,6 +12,7 @@ from helpers import (
     body_text,
     embedded_fonts,
     html_tree,
+    layout_meta,
     link_tags,
     link_uris,
     page_texts,
@@ -78,13 +79,13 @@ def test_every_sentence_of_the_source_is_in_the_pdf(kazakhstan):
 def test_every_sentence_of_the_content_file_is_in_the_pdf(brief):
     body = brief.source.read_text(encoding="utf-8").split("---", 2)[2]
     body = re.sub(r"^!\[.*$|^\|.*\|$|^\[\^\w+\]: ", "", body, flags=re.M)
-    meta = read(brief.source).meta
+    meta = layout_meta(brief.source)
     text = squash(body_text(brief.pdf, f"{meta['series']} — {meta['country']}"))
     assert [s for s in source_sentences(body) if squash(s) not in text] == []
 
 
 def test_the_current_rating_is_marked_in_html_and_pdf(brief):
-    meta = read(brief.source).meta
+    meta = layout_meta(brief.source)
     current = html_tree(brief.html).findall(".//ol[@id='scale']/li[@aria-current='true']")
     assert [li.get("data-rating") for li in current] == [meta["rating"]]
     steps = [li.get("data-rating") for li in html_tree(brief.html).findall(".//ol[@id='scale']/li")]
@@ -209,7 +210,7 @@ def test_every_h2_is_a_section_with_an_id(brief):
 
 
 def test_metadata(brief):
-    meta = read(brief.source).meta
+    meta = layout_meta(brief.source)
     with pikepdf.open(brief.pdf) as pdf:
         info = pdf.docinfo
         assert str(info["/Title"]) == f"{meta['country']}: {meta['title']}"
@@ -262,7 +263,7 @@ def test_pages_are_a4(brief):
 
 
 def test_running_heads_and_folios(brief):
-    meta = read(brief.source).meta
+    meta = layout_meta(brief.source)
     pages = page_texts(brief.pdf)
     assert "page 1 of" not in squash(pages[0])
     for number, text in enumerate(pages[1:], 2):

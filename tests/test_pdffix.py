@@ -5,13 +5,13 @@ import uuid
 
 import pikepdf
 import pytest
-from helpers import MM, artifact_texts, squash
+from helpers import MM, artifact_texts, layout_meta, squash
 
 from press.frontmatter import read
 
 
 def test_running_heads_and_folios_are_artifacts_and_nothing_else_is(brief):
-    meta = read(brief.source).meta
+    meta = layout_meta(brief.source)
     pages = artifact_texts(brief.pdf)
     assert pages[0] == []
     for number, texts in enumerate(pages[1:], 2):
