@@ -35,7 +35,8 @@ class Converted:
 def convert(brief: Brief, config: Config, language: Language) -> Converted:
     """Markdown → sanitized HTML body, with sections, page-foot notes and figures."""
     source = SourceMap(brief.markdown, brief.body_line)
-    press = PressExtension(source, recommendations_headings(brief, language))
+    rtl = language.direction == "rtl"
+    press = PressExtension(source, recommendations_headings(brief, language), rtl)
     md = markdown.Markdown(
         # Instances, not names: looking names up scans every package's entry points.
         extensions=[

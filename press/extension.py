@@ -312,12 +312,51 @@ class Figures(Treeprocessor):
                 parent.remove(para)
 
 
+# A run of left-to-right words in a right-to-left text: Latin or Cyrillic letters and digits, with
+# the spaces and punctuation between them, starting and ending with a letter, a digit or `%`.
+LTR = r"A-Za-z0-9\u00c0-\u024f\u0400-\u052f"
+LTR_RUN_RE = re.compile(rf"[{LTR}](?:[{LTR}\s.,:;'’&/+\-()%]*[{LTR}%)])?")
+
+
+class Isolates(Treeprocessor):
+    """In a right-to-left brief, set each run of Latin words and numbers apart (`dir="ltr"`), so
+    that the Arabic around it keeps its order and its punctuation stays at its own end."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in list(root.iter()):
+            if element.tag in ("code", "pre", "span") and element.get("dir"):
+                continue
+            if element.tag not in ("code", "pre"):
+                element.text = self.isolate(element, element.text, 0)
+            for child in list(element):
+                child.tail = self.isolate(element, child.tail, list(element).index(child) + 1)
+
+    def isolate(self, parent: etree.Element, text: str | None, index: int) -> str | None:
+        """Wrap the runs of a text in spans inserted at index; return the text before them."""
+        if not text or STASH_RE.search(text):
+            return text
+        runs = [r for m in LTR_RUN_RE.finditer(text) if (r := balanced(m.start(), m[0]))]
+        for n, (start, end) in enumerate(runs):
+            span = etree.Element("span", {"dir": "ltr"})
+            span.text = text[start:end]
+            span.tail = text[end : runs[n + 1][0] if n + 1 < len(runs) else len(text)]
+            parent.insert(index + n, span)
+        return text[: runs[0][0]] if runs else text
+
+
+def balanced(start: int, run: str) -> tuple[int, int] | None:
+    """A run's (start, end) without the closing brackets it does not open itself."""
+    while run.endswith(")") and run.count(")") > run.count("("):
+        run = run[:-1].rstrip(" .,:;'’&/+-")
+    return (start, start + len(run)) if run and run.count("(") == run.count(")") else None
+
+
 class PressExtension(Extension):
     """Register the press's tree processors after inline parsing, before serializing."""
 
-    def __init__(self, source: SourceMap, recommendations: set[str]):
+    def __init__(self, source: SourceMap, recommendations: set[str], rtl: bool = False):
         super().__init__()
-        self.source, self.recommendations = source, recommendations
+        self.source, self.recommendations, self.rtl = source, recommendations, rtl
         self.toc: list[tuple[str, str]] = []  # (id, heading) of each `##` section
         self.facts: list[Fact] = []
 
@@ -331,3 +370,5 @@ class PressExtension(Extension):
         md.treeprocessors.register(Placeholders(md), "press-placeholders", 16.7)
         md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
+        if self.rtl:
+            md.treeprocessors.register(Isolates(md), "press-isolates", 15)

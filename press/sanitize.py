@@ -24,7 +24,7 @@ ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start"},
-    "span": {"class"},
+    "span": {"class", "dir"},
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan", "scope"},
     "time": {"datetime"},
@@ -56,6 +56,8 @@ def filter_attribute(folder: Path, out_dir: Path, tag: str, name: str, value: st
         if SCHEME_RE.match(value) or value.startswith("/"):
             return value  # refused by the checks and the fetcher, with the brief's line
         return quote(Path(os.path.relpath(folder / unquote(value), out_dir)).as_posix())
+    if name == "dir":
+        return value if value in ("ltr", "rtl", "auto") else None
     if name in ("colspan", "rowspan"):
         return value if value.isdigit() and 0 < int(value) <= MAX_SPAN else "1"
     return value
