@@ -80,7 +80,7 @@ def sample(sample_folder) -> Built:
 def sample_folder(tmp_path_factory) -> Path:
     """The second brief, copied out of the project so that nothing in it is special."""
     folder = tmp_path_factory.mktemp("sample")
-    for path in SAMPLE.parent.iterdir():
+    for path in SAMPLE.parent.glob("*.*"):
         shutil.copy(path, folder / path.name)
     return folder
 

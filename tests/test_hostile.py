@@ -206,13 +206,13 @@ def test_two_builds_of_one_brief_at_once_both_leave_a_valid_pdf(tmp_path):
 
 
 def test_the_build_never_modifies_content(tmp_path):
-    digest = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE.parent.iterdir()}
-    stamps = {p: p.stat().st_mtime_ns for p in SAMPLE.parent.iterdir()}
+    digest = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE.parent.rglob("*.*")}
+    stamps = {p: p.stat().st_mtime_ns for p in SAMPLE.parent.rglob("*.*")}
     assert run([str(SAMPLE), "-o", str(tmp_path), "--html", "--print"])[0] == 0
     assert {
-        p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE.parent.iterdir()
+        p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE.parent.rglob("*.*")
     } == digest
-    assert {p: p.stat().st_mtime_ns for p in SAMPLE.parent.iterdir()} == stamps
+    assert {p: p.stat().st_mtime_ns for p in SAMPLE.parent.rglob("*.*")} == stamps
 
 
 # Bad bytes that are still a brief (the others are in test_frontmatter.py).

@@ -1,0 +1,239 @@
+"""Every language of the series: a brief in Spanish, French, Russian or Arabic entirely in it."""
+
+import re
+import unicodedata
+
+import pymupdf
+import pytest
+from babel.messages.pofile import read_po
+from conftest import ROOT, build_brief, run
+from helpers import FRONT, MM, embedded_fonts, html_tree, page_texts, squash, write
+
+from press import cli, i18n
+from press.frontmatter import read
+
+BRIEFS = ROOT / "tests" / "briefs" / "languages"
+EXPECTED = {
+    "es": {
+        "date": "marzo de 2022 | Informe de investigación de país del CIVICUS Monitor",
+        "verdict": "Espacio cívico en Kazajistán: OBSTRUIDO",
+        "scale": ["CERRADO", "REPRESIVO", "OBSTRUIDO", "ESTRECHO", "ABIERTO"],
+        "current": "CALIFICACIÓN ACTUAL",
+        "words": [
+            "ACERCA DEL CIVICUS MONITOR",
+            "CIFRAS CLAVE",
+            "LISTA DE VIGILANCIA DEL CIVICUS MONITOR",
+        ],
+        "folio": "Página 2 de 4",
+        "recommendations": "RECOMENDACIONES",
+    },
+    "fr": {
+        "date": "mars 2022 | Note de recherche pays du CIVICUS Monitor",
+        "verdict": "Kazakhstan\u00a0: espace civique OBSTRUÉ",
+        "scale": ["FERMÉ", "RÉPRIMÉ", "OBSTRUÉ", "RÉTRÉCI", "OUVERT"],
+        "current": "ÉVALUATION ACTUELLE",
+        "words": [
+            "À PROPOS DU CIVICUS MONITOR",
+            "CHIFFRES CLÉS",
+            "LISTE DE SURVEILLANCE DE CIVICUS MONITOR",
+        ],
+        "folio": "Page 2 sur 4",
+        "recommendations": "RECOMMANDATIONS",
+    },
+    "ru": {
+        "date": "март 2022\u202fг. | Страновой аналитический обзор CIVICUS Monitor",
+        "verdict": "Казахстан: гражданское пространство ЗАТРУДНЁННОЕ",
+        "scale": ["ЗАКРЫТОЕ", "ПОДАВЛЕННОЕ", "ЗАТРУДНЁННОЕ", "СУЖЕННОЕ", "ОТКРЫТОЕ"],
+        "current": "ТЕКУЩАЯ ОЦЕНКА",
+        "words": ["О CIVICUS MONITOR", "КЛЮЧЕВЫЕ ЦИФРЫ", "СПИСОК НАБЛЮДЕНИЯ CIVICUS MONITOR"],
+        "folio": "Страница 2 из 4",
+        "recommendations": "РЕКОМЕНДАЦИИ",
+    },
+    "ar": {
+        "date": "مارس 2022 | موجز بحثي قُطري من مرصد سيفيكوس",
+        "verdict": "المجال المدني في كازاخستان: مُعرقَل",
+        "scale": ["مُغلق", "مُقمع", "مُعرقَل", "مُضيَّق", "مفتوح"],
+        "current": "التصنيف الحالي",
+        "words": ["عن مرصد سيفيكوس", "أرقام رئيسية", "قائمة المراقبة لمرصد سيفيكوس"],
+        "folio": "الصفحة 2 من 4",
+        "recommendations": "التوصيات",
+    },
+}
+# The layout's English, which none of these briefs may show.
+ENGLISH = re.compile(
+    r"is rated|About the|current rating|Key figures|Contents|country research brief|Watchlist"
+    r"|Page \d+ of|Recommendations|\b(CLOSED|REPRESSED|OBSTRUCTED|NARROWED|OPEN)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture(scope="session", params=list(EXPECTED))
+def translated(request, tmp_path_factory):
+    built = build_brief(BRIEFS / f"{request.param}.md", tmp_path_factory.mktemp(request.param))
+    assert built.status == 0, built.stderr
+    return request.param, built
+
+
+def plain(text: str) -> str:
+    """Text to compare as extracted: without spaces (tracked words come out spaced) or marks."""
+    return "".join(c for c in squash(text) if unicodedata.category(c) != "Mn")
+
+
+def lines_of(pdf, page: int) -> list[tuple[float, float, str]]:
+    """(left, right, text) of each line of a page as it is seen, in millimetres: the spans on one
+    baseline together (an extractor splits a right-to-left line at each run of Latin or digits)."""
+    found: dict[float, list] = {}
+    with pymupdf.open(pdf) as document:
+        for block in document[page].get_text("dict")["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    found.setdefault(round(span["origin"][1]), []).append(span)
+    return [
+        (min(s["bbox"][0] for s in spans) / MM, max(s["bbox"][2] for s in spans) / MM,
+         "".join(s["text"] for s in sorted(spans, key=lambda s: s["bbox"][0])))
+        for _, spans in sorted(found.items())
+    ]  # fmt: skip
+
+
+def numbers_of(pdf, page: int) -> list[str]:
+    """The bold numbers set apart on a page, in reading order: the recommendations' numbers."""
+    with pymupdf.open(pdf) as document:
+        return [
+            span["text"].strip()
+            for block in document[page].get_text("dict")["blocks"]
+            for line in block.get("lines", [])
+            for span in line["spans"]
+            if span["text"].strip().isdigit() and "Bold" in span["font"]
+        ]
+
+
+def test_the_layout_speaks_the_briefs_language(translated):
+    lang, built = translated
+    expected = EXPECTED[lang]
+    pages = page_texts(built.pdf)
+    for words in [expected["date"], expected["verdict"], expected["current"], *expected["words"]]:
+        assert plain(words) in plain(pages[0]), words
+    assert plain(expected["folio"]) in plain(pages[1])
+    assert plain(expected["recommendations"]) in plain(pages[-1])
+    assert ENGLISH.findall(" ".join(pages)) == []
+
+
+def test_the_scale_names_the_ratings_in_the_language(translated):
+    lang, built = translated
+    scale = html_tree(built.html).findall(".//ol[@id='scale']/li")
+    assert [li.text.strip() for li in scale] == EXPECTED[lang]["scale"]
+    assert html_tree(built.html).get("lang") == lang
+
+
+def test_the_page_reads_in_the_languages_direction(translated):
+    lang, built = translated
+    body = [line for line in lines_of(built.pdf, 1) if len(line[2]) > 40]  # full lines of text
+    rtl = lang == "ar"
+    assert html_tree(built.html).get("dir") == ("rtl" if rtl else "ltr")
+    assert len(body) > 10
+    edges = [right if rtl else left for left, right, _ in body]
+    start, end = (210 - 42, 22) if rtl else (42, 210 - 22)  # the wide margin where lines start
+    assert all(abs(edge - start) < 0.5 for edge in edges), edges
+    ends = [left if rtl else right for left, right, _ in body]
+    assert all(edge > end - 0.5 if rtl else edge < end + 0.5 for edge in ends)  # inside the margin
+    assert max(ends) - min(ends) > 5  # ragged there
+
+
+def test_only_the_pinned_fonts_with_true_italics(translated):
+    lang, built = translated
+    names = {font["name"].split("+")[1] for font in embedded_fonts(built.pdf)}
+    assert all(name.startswith("Press-") for name in names), names
+    assert ("Press-Arabic" in names) == (lang == "ar")
+    if lang == "ru":
+        with pymupdf.open(built.pdf) as document:
+            spans = [s for b in document[2].get_text("dict")["blocks"] for line in b.get("lines", [])
+                     for s in line["spans"] if "Қаңтар" in s["text"]]  # fmt: skip
+        assert spans and all(span["font"] == "Press-Serif-Italic" for span in spans)
+
+
+def test_the_recommendations_are_designed_and_numbered(translated):
+    _, built = translated
+    section = html_tree(built.html).find(".//section[@id='recommendations']")
+    assert section is not None
+    assert [len(ul.findall("li")) for ul in section.iter("ul")] == [3, 1]
+    assert numbers_of(built.pdf, 3) == ["1", "2", "3", "1"]
+
+
+def test_a_language_tag_cldr_does_not_know_is_an_error_naming_the_catalogs(tmp_path):
+    path = write(
+        tmp_path, FRONT.replace("rating: narrowed", "rating: narrowed\nlang: sp") + "Text.\n"
+    )
+    status, _, stderr = run(["--check", str(path)])
+    assert status == 1
+    assert stderr == (
+        f"{path}:6: error: unknown language 'sp'; the layout has catalogs for ar, en, es, fr, ru "
+        "[front.lang]\n"
+    )
+
+
+def test_a_language_without_a_catalog_builds_in_english_with_a_warning(tmp_path):
+    path = write(
+        tmp_path, FRONT.replace("rating: narrowed", "rating: narrowed\nlang: de") + "Text.\n"
+    )
+    status, _, stderr = run([str(path), "-o", str(tmp_path), "--html"])
+    assert status == 0
+    assert stderr == (
+        f"{path}:6: warning: the layout has no catalog for 'de', so its words are in English; "
+        "catalogs: ar, en, es, fr, ru (add locales/de/LC_MESSAGES/messages.po) [lang.catalog]\n"
+    )
+    assert "Testland is rated NARROWED" in page_texts(tmp_path / "brief.pdf")[0]
+    assert html_tree(tmp_path / "brief.html").get("lang") == "de"
+
+
+def test_a_regional_tag_takes_its_languages_catalog(tmp_path):
+    path = write(
+        tmp_path, FRONT.replace("rating: narrowed", "rating: narrowed\nlang: es-419") + "Text.\n"
+    )
+    assert run([str(path), "-o", str(tmp_path), "--html"])[0] == 0
+    assert "Espacio cívico en Testland: ESTRECHO" in page_texts(tmp_path / "brief.pdf")[0]
+    assert html_tree(tmp_path / "brief.html").get("lang") == "es-419"
+
+
+def test_recommendations_named_in_the_front_matter(tmp_path):
+    front = FRONT.replace("rating: narrowed", "rating: narrowed\nrecommendations: What we ask")
+    path = write(tmp_path, front + "## Intro\n\nText.\n\n## What we ask\n\nNothing yet.\n")
+    status, _, stderr = run(["--check", str(path)])
+    assert status == 1 and "[recommendations.audience]" in stderr
+
+
+def test_new_writes_the_skeleton_in_its_language_under_a_latin_name(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    status, stdout, stderr = run(
+        ["--new", "Қазақстан", "--date", "2024-05", "--rating", "repressed", "--lang", "ru"]
+    )
+    assert status == 0, stderr
+    path = tmp_path / "content" / "qazaqstan-2024-05.md"
+    assert stdout.strip().endswith("qazaqstan-2024-05.md")
+    brief = read(path)
+    assert (brief.meta["country"], brief.meta["lang"]) == ("Қазақстан", "ru")
+    text = path.read_text(encoding="utf-8")
+    assert "## Рекомендации\n\n### Властям страны Қазақстан:" in text and "Introduction" not in text
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+    assert status == 0, stderr
+    assert run(["--new", "Egypt", "--date", "2024-05", "--rating", "open", "--lang", "sp"])[0] == 2
+    assert run(["--new", "مصر", "--date", "2024-05", "--rating", "open", "--lang", "ar"])[0] == 0
+    assert (tmp_path / "content" / "msr-2024-05.md").is_file()
+
+
+def test_every_catalog_translates_every_string_with_its_placeholders():
+    with (i18n.LOCALES / "messages.pot").open("rb") as pot:
+        template = read_po(pot)
+    ids = {(m.context, m.id) for m in template if m.id}
+    for lang in i18n.catalogs():
+        if lang == "en":
+            continue
+        with i18n.catalog_path(lang).open("rb") as po:
+            catalog = read_po(po, locale=lang)
+        found = {(m.context, m.id): m.string for m in catalog if m.id}
+        assert set(found) == ids, lang
+        for (_, message), translation in found.items():
+            assert translation, (lang, message)
+            assert sorted(re.findall(r"%\(\w+\)s", translation)) == sorted(
+                re.findall(r"%\(\w+\)s", message)
+            )
+            assert re.findall(r"</?strong>", translation) == re.findall(r"</?strong>", message)
