@@ -60,7 +60,8 @@ def heading_key(text: str) -> str:
 class Sections(Treeprocessor):
     """Wrap each `##` heading and what follows it in `<section id="slug">`; list them in toc.
 
-    The recommendations' section, however its heading reads, is `<section id="recommendations">`.
+    The recommendations' section, in whichever language its heading is, is
+    `<section id="recommendations">`: a heading that is, or starts with, the word for it.
     """
 
     def __init__(
@@ -74,7 +75,8 @@ class Sections(Treeprocessor):
         for child in list(root):
             if child.tag == "h2":
                 heading = plain_text(self.md, child)
-                named = heading_key(heading) in self.recommendations
+                key = heading_key(heading)  # "Recommendations", or "Recommendations to …"
+                named = any(key == r or key.startswith(r + " ") for r in self.recommendations)
                 slug = base = (
                     "recommendations" if named else slugify_unicode(heading, "-") or "section"
                 )

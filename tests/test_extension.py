@@ -103,3 +103,14 @@ def test_absurd_nesting_is_refused_before_layout():
     with pytest.raises(BriefError) as error:
         html("> " * 60 + "deep")
     assert error.value.problem.code == "limit.depth" and error.value.problem.line == 8
+
+
+@pytest.mark.parametrize(
+    "heading", ["Recommendations", "RECOMMENDATIONS:", "Recommendations to the authorities"]
+)
+def test_the_recommendations_section_is_found_however_its_heading_reads(heading):
+    assert (
+        toc(f"## Intro\n\nText.\n\n## {heading}\n\n### To all:\n\n- One.\n")[1][0]
+        == "recommendations"
+    )
+    assert toc(f"## Not {heading.lower()}\n\nText.\n")[0][0] != "recommendations"
