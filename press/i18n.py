@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from gettext import NullTranslations
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError, negotiate_locale
-from babel.dates import format_skeleton
-from babel.support import NullTranslations, Translations
-
 from .config import ROOT
+
+# Babel is imported where it is needed: a brief in English, or --help, never loads CLDR's data.
 
 LOCALES = ROOT / "locales"
 SOURCE = "en"  # the language the layout is written in
@@ -35,6 +34,10 @@ def catalogs() -> list[str]:
 
 def known(tag: str) -> bool:
     """Whether CLDR knows the language of a BCP 47 tag (`es`, `es-419`, `kk`; not `sp`)."""
+    if tag in catalogs():
+        return True
+    from babel import Locale, UnknownLocaleError
+
     try:
         Locale.parse(tag, sep="-")
     except (ValueError, UnknownLocaleError):
@@ -51,22 +54,28 @@ class Language:
     direction: str  # "ltr" or "rtl"
     translations: NullTranslations
 
-    @property
-    def locale(self) -> Locale:
-        """The CLDR locale dates are written in: the brief's own when it has a catalog."""
-        return Locale.parse(self.tag if self.catalog != SOURCE else SOURCE, sep="-")
-
     def gettext(self, message: str) -> str:
         """A layout string in this language."""
         return self.translations.gettext(message)
 
     def month_year(self, date: dt.date) -> str:
-        """'March 2022', 'marzo de 2022', 'март 2022 г.', 'مارس 2022'."""
-        return format_skeleton("yMMMM", date, locale=self.locale)
+        """'March 2022', 'marzo de 2022', 'март 2022 г.', 'مارس 2022'; by CLDR, in the brief's own
+        locale when it has a catalog."""
+        if self.catalog == SOURCE:  # the C locale's month names are CLDR's English ones
+            return date.strftime("%B %Y")
+        from babel import Locale
+        from babel.dates import format_skeleton
+
+        locale = Locale.parse(self.tag if self.catalog != SOURCE else SOURCE, sep="-")
+        return format_skeleton("yMMMM", date, locale=locale)
 
 
 def language(tag: str) -> Language:
     """The language of a brief's `lang`, with its catalog's translations."""
+    if tag == SOURCE:
+        return Language(tag, SOURCE, "ltr", NullTranslations())
+    from babel import Locale, negotiate_locale
+
     catalog = negotiate_locale([tag], catalogs(), sep="-") or SOURCE
     direction = Locale.parse(tag, sep="-").text_direction
     return Language(tag, catalog, direction, translations(catalog))
@@ -78,6 +87,7 @@ def translations(catalog: str) -> NullTranslations:
         return NullTranslations()
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
+    from babel.support import Translations
 
     path = LOCALES / catalog / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as po:
