@@ -123,6 +123,8 @@ def compose(path: Path, source: str) -> yaml.Node | None:
         problem = " ".join(str(getattr(error, "problem", None) or error).split())
         line = mark.line + 2 if mark else 1
         message = f"front matter is not valid YAML: {problem}"
+        if "mapping values are not allowed" in problem:
+            message += "; a value with ': ' in it needs quotes: title: \"Before: after\""
         raise BriefError(path, line, "front.syntax", message) from None
     except RecursionError:
         raise BriefError(path, 2, "front.syntax", "front matter is nested too deeply") from None

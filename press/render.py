@@ -29,6 +29,7 @@ def environment(templates: Path, language: Language) -> Environment:
     env.install_gettext_translations(language.translations, newstyle=True)
     env.filters["month_year"] = language.month_year
     env.filters["css_string"] = css_string
+    env.filters["together"] = together
     return env
 
 
@@ -81,6 +82,11 @@ def rating_names(language: Language) -> dict[str, str]:
 def parts(message: str, *names: str) -> list[str]:
     """A message's words around its placeholders, in order: what CSS puts around counters."""
     return re.split("|".join(re.escape(f"%({name})s") for name in names), message)
+
+
+def together(value: str) -> str:
+    """A short key figure ("más de 16 000", "10 000+") kept on one line; a long one may break."""
+    return value.replace(" ", "\u00a0") if len(value) <= 16 else value
 
 
 def css_string(text: str) -> Markup:

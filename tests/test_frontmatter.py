@@ -18,6 +18,7 @@ GOOD = FRONT + "## Introduction\n\nText.\n"
         (GOOD.replace("title: A title\n", ""), 1, "missing required key 'title'", "front.key"),
         (GOOD.replace("title: A title", "title: A title\nsubtitle: x"), 4, "unknown key 'subtitle'; allowed: country, title", "front.key"),
         (GOOD.replace("title: A title", "title: [unclosed"), 4, "front matter is not valid YAML", "front.syntax"),
+        (GOOD.replace("title: A title", "title: Before: after"), 3, "needs quotes: title: \"Before: after\"", "front.syntax"),
         (GOOD.replace("country: Testland", "country: Testland\n  bad: indent"), 3, "front matter is not valid YAML", "front.syntax"),
         (GOOD.replace("rating: narrowed", "rating: narrowed\nlayout: nosuch"), 6, "unknown layout 'nosuch'; have: ['brief']", "front.layout"),
         (GOOD.replace("---\n", "", 1), 1, "a brief starts with front matter", "front.missing"),

@@ -237,3 +237,27 @@ def test_every_catalog_translates_every_string_with_its_placeholders():
                 re.findall(r"%\(\w+\)s", message)
             )
             assert re.findall(r"</?strong>", translation) == re.findall(r"</?strong>", message)
+
+
+def test_each_rating_name_stands_inside_its_step(translated):
+    lang, built = translated
+    with pymupdf.open(built.pdf) as document:
+        page = document[0]
+        spans = [s for b in page.get_text("dict")["blocks"] for line in b.get("lines", [])
+                 for s in line["spans"] if s["text"].strip()]  # fmt: skip
+        # The steps are the filled rectangles of the rating colours, about 25 mm wide.
+        steps = [
+            d["rect"]
+            for d in page.get_drawings()
+            if d.get("fill") and 15 * MM < d["rect"].width < 40 * MM
+        ]
+    closed = plain(EXPECTED[lang]["scale"][0])
+    (bottom,) = {s["bbox"][3] for s in spans if plain(s["text"]) == closed and s["size"] < 12}
+    names = [s for s in spans if -14 < s["bbox"][3] - bottom < 12]
+    assert len(steps) >= 5 and len(names) >= 5
+    for span in names:
+        x0, _, x1, _ = span["bbox"]
+        y = (span["bbox"][1] + span["bbox"][3]) / 2
+        step = min((r for r in steps if r.x0 <= (x0 + x1) / 2 <= r.x1 and r.y0 <= y <= r.y1),
+                   key=lambda r: r.width)  # fmt: skip
+        assert step.x0 + 1 < x0 and x1 < step.x1 - 1, (span["text"], x0, x1, step)
