@@ -30,7 +30,7 @@ Text with a [real link](https://example.org/x).
 # A non-programmer's typical mistakes: each is one line at the right line of the right file.
 MISTAKES = [
     (GOOD.replace("rating: narrowed", "rating: narowed"), "5", "error", "unknown rating 'narowed'; allowed: closed, repressed, obstructed, narrowed, open", "front.rating"),
-    (GOOD.replace("title: A title", "title: A: title: x"), "3", "error", "front matter is not valid YAML: mapping values are not allowed here", "front.syntax"),
+    (GOOD.replace("title: A title", "title: A: title: x"), "3", "error", "front matter is not valid YAML: mapping values are not allowed here; a value with ': ' in it needs quotes: title: \"Before: after\"", "front.syntax"),
     (GOOD.replace("Text with", "![A chart](chart.png)\n\nText with"), "10:1", "error", "image chart.png does not exist", "image.missing"),
     (GOOD.replace("Text with", "![](chart.svg)\n\nText with"), "10:1", "error", "image chart.svg has no alt text: say what it shows in ![...]", "image.alt"),
     (GOOD.replace("## Introduction", "## Introduction\n\n#### Too deep"), "10", "warning", "heading level skipped: h2 to h4", "heading.skip"),
