@@ -50,6 +50,7 @@ def build(path: Path, config: Config, session: Session) -> Result:
                 printed = session.engine().print(brief, page, config, lines)  # 4. WeasyPrint → PDF
                 problems += printed.problems
                 problems += checks.size(brief, printed.pdf, config)
+                problems += checks.overflow(brief, printed.pdf)
             problems = verdict(problems, config)
             if config.check or has_errors(problems):  # the one decision: write all, or nothing
                 return Result(path, problems, inputs=inputs, setup=printed.setup if printed else [])
@@ -59,10 +60,12 @@ def build(path: Path, config: Config, session: Session) -> Result:
             previews, stem = config.out_dir / "preview", config.target(path).stem
             if config.preview:
                 files |= outputs.previews(printed.pdf, stem, previews)
-    except TimeLimit:
-        message = f"the build took longer than {config.timeout:g} s (--timeout); nothing written"
-        return Result(path, [Problem(path, 1, ERROR, "limit.time", message)], inputs=inputs)
-    except BriefError as error:
+    except (TimeLimit, BriefError) as error:
+        if deadline.expired:  # WeasyPrint may report the interrupted work as a failure of its own
+            message = (
+                f"the build took longer than {config.timeout:g} s (--timeout); nothing written"
+            )
+            return Result(path, [Problem(path, 1, ERROR, "limit.time", message)], inputs=inputs)
         return Result(path, verdict([*problems, error.problem], config), inputs=inputs)
     except SetupError:
         raise

@@ -251,3 +251,48 @@ def language(brief: Brief, lang: Language) -> list[Problem]:
         f"catalogs: {', '.join(catalogs())} (add {new})"
     )
     return [Problem(brief.path, brief.lines.get("lang", 1), WARNING, "lang.catalog", message)]
+
+
+def overflow(brief: Brief, pdf: bytes) -> list[Problem]:
+    """Nothing is set past the page's edges: what no line break fits is an error at its line."""
+    import pypdfium2
+    import pypdfium2.raw
+
+    outside: dict[int, set[str]] = {}
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for number, page in enumerate(document, 1):
+            left, _, right, _ = page.get_trimbox()
+            textpage = page.get_textpage()
+            texts = page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_TEXT], textpage=textpage)
+            for text in texts:
+                x0, _, x1, _ = text.get_bounds()
+                if x0 < left - 1 or x1 > right + 1:
+                    outside.setdefault(number, set()).add(" ".join(text.extract().split()))
+    finally:
+        document.close()
+    found = []
+    for number, texts in sorted(outside.items()):
+        longest = sorted(texts, key=len, reverse=True)
+        sample = " ".join(longest)[:40]
+        line = next((n for t in longest if len(t) > 2 and (n := source_line(brief, t))), None)
+        line = line or likeliest_line(brief, texts)
+        message = f"text runs off page {number}: “{sample}…”; shorten it or let it break"
+        found.append(Problem(brief.path, line, ERROR, "layout.overflow", message))
+    return found
+
+
+def likeliest_line(brief: Brief, texts: set[str]) -> int:
+    """The body's line that holds the most of some pieces of text (a table row cut up), else 1."""
+    lines = brief.markdown.split("\n")
+    hits = [sum(t in line for t in texts) for line in lines]
+    best = max(range(len(lines)), key=hits.__getitem__, default=0)
+    return brief.body_line + best if hits and hits[best] >= 3 else 1
+
+
+def source_line(brief: Brief, text: str) -> int | None:
+    """The first line of the brief's body, or else of its front matter, holding a piece of text."""
+    piece = text[:20]
+    body = [(n, line) for n, line in enumerate(brief.markdown.split("\n"), brief.body_line)]
+    front = [(brief.lines.get(key, 1), str(value)) for key, value in brief.meta.items()]
+    return next((n for n, line in body + front if piece in " ".join(line.split())), None)

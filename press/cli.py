@@ -13,7 +13,8 @@ from pathlib import Path
 from . import i18n, scaffold, series, system, tuning
 from .checks import human as size
 from .config import MAX_SECONDS, PDF_VARIANTS, RATINGS, ROOT, Config
-from .problems import BriefError, SetupError, display
+from .deadline import Stopped, stoppable
+from .problems import BriefError, SetupError, display, printable
 from .series import Build, Result
 
 EPILOG = """exit status:
@@ -79,6 +80,11 @@ def positive(text: str) -> float:
     return seconds
 
 
+def say(text: str, stream=None) -> None:
+    """Print a line with its control characters escaped: no brief can move the terminal."""
+    print(printable(text), file=stream or sys.stdout, flush=True)
+
+
 class Reporter:
     """Prints each brief's problems and its one line; machine problems once per run."""
 
@@ -89,22 +95,22 @@ class Reporter:
         for message in result.setup:
             if message not in self.said:
                 self.said.add(message)
-                print(f"build.py: setup: warning: {message}", file=sys.stderr, flush=True)
+                say(f"build.py: setup: warning: {message}", sys.stderr)
         placeholders = [p for p in result.problems if p.code == "link.placeholder"]
         summed = placeholders and not self.config.check and result.ok
         for problem in result.problems:
             if not (summed and problem in placeholders):
-                print(problem, file=sys.stderr, flush=True)
+                say(str(problem), sys.stderr)
         if summed:
             first, n = placeholders[0], len(placeholders)
             count = "1 placeholder link (#) has" if n == 1 else f"{n} placeholder links (#) have"
-            print(f"{display(first.path)}:{first.line}: warning: {count} no address yet; "
-                  "--check lists them [link.placeholder]", file=sys.stderr, flush=True)  # fmt: skip
+            say(f"{display(first.path)}:{first.line}: warning: {count} no address yet; "
+                "--check lists them [link.placeholder]", sys.stderr)  # fmt: skip
         if self.config.check:
-            print(f"{display(result.path)}: {tally(result)}", flush=True)
+            say(f"{display(result.path)}: {tally(result)}")
         elif result.ok:
             out = self.config.target(result.path)
-            print(
+            say(
                 f"{display(out)}: {result.pages} pages, {size(result.size)}, {result.seconds:.1f} s"
             )
 
@@ -130,9 +136,9 @@ def main(argv: list[str] | None, build: Build) -> int:
         language = i18n.language(args.lang)
         try:
             path = scaffold.new_brief(args.new, args.date, args.rating, language, ROOT / "content")
-            print(display(path))
+            say(display(path))
         except BriefError as error:
-            print(error, file=sys.stderr, flush=True)
+            say(str(error), sys.stderr)
             return 1
         return 0
     files = args.files or sorted((ROOT / "content").glob("*.md"))
@@ -149,6 +155,12 @@ def main(argv: list[str] | None, build: Build) -> int:
     )
     report = Reporter(config)
     tuning.collect_less()
+    with stoppable():
+        return run(args, files, config, report, build)
+
+
+def run(args, files: list[Path], config: Config, report: Reporter, build: Build) -> int:
+    """Build, check or watch the briefs; the exit status."""
     try:
         if not config.check:
             with tuning.quick_library_lookups():
@@ -160,16 +172,19 @@ def main(argv: list[str] | None, build: Build) -> int:
         jobs = 1 if config.check else args.jobs  # checks need no WeasyPrint: not worth a process
         results = tuning.call(series.build_all, files, config, build, report, jobs)
     except SetupError as error:
-        print(f"build.py: setup: error: {error}", file=sys.stderr, flush=True)
+        say(f"build.py: setup: error: {error}", sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("build.py: stopped", file=sys.stderr, flush=True)
+        say("build.py: stopped (Ctrl-C); nothing half-written is left", sys.stderr)
         return 130
+    except Stopped as signal:
+        say(f"build.py: stopped ({signal}); nothing half-written is left", sys.stderr)
+        return 128 + signal.signum
     if config.check:
-        print(f"checked {len(results)}: {tally(*results)}")
+        say(f"checked {len(results)}: {tally(*results)}")
     elif len(results) > 1:
         built = [r for r in results if r.ok]
         pages, total = sum(r.pages for r in built), sum(r.size for r in built)
-        print(f"built {len(built)}, failed {len(results) - len(built)}, {pages} pages, "
+        say(f"built {len(built)}, failed {len(results) - len(built)}, {pages} pages, "
               f"{size(total)}, {time.perf_counter() - start:.1f} s")  # fmt: skip
     return 0 if all(r.ok for r in results) else 1

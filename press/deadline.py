@@ -41,3 +41,30 @@ class Deadline:
         """Stop if the limit passed (the signal may have struck in code that ignores exceptions)."""
         if self.expired:
             raise TimeLimit
+
+
+class Stopped(BaseException):
+    """The process was asked to stop (SIGTERM, SIGHUP): clean up, say so in one line, leave."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def stop(signum, frame) -> None:
+    """A signal handler: stop where the process is, through every `finally` on the way."""
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def stoppable():
+    """Within the block, SIGTERM and SIGHUP stop the work as Ctrl-C (SIGINT) does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

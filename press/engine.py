@@ -147,6 +147,9 @@ class Places:
     def problem(self, message: str, level: str, code: str) -> Problem:
         """The message as a problem at its place."""
         message = message.replace(self.brief.path.resolve().parent.as_uri() + "/", "")
+        for src in sorted(self.lines, key=len, reverse=True):  # an image the brief names
+            if re.search(rf"(^|[\s'/]){re.escape(src)}($|[\s':])", message):
+                return Problem(self.brief.path, self.lines[src], level, code, message)
         for name in re.findall(r"[\w%.-]+\.\w+", message):
             name = unquote(name)
             for src, line in self.lines.items():

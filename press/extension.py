@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -219,7 +220,9 @@ class Footnotes(Treeprocessor):
                     continue
                 note = etree.Element("span", {"class": "footnote"})
                 note.tail = sup.tail
-                blocks = [b for b in bodies[ref.get("href", "#")[1:]] if len(b) or b.text]
+                # A copy for each call: a note called twice keeps its words in both places.
+                body = bodies[ref.get("href", "#")[1:]]
+                blocks = [copy.deepcopy(b) for b in body if len(b) or b.text]
                 for i, block in enumerate(blocks):
                     if i:
                         etree.SubElement(note, "br")
@@ -353,6 +356,36 @@ def balanced(start: int, run: str) -> tuple[int, int] | None:
     return (start, start + len(run)) if run and run.count("(") == run.count(")") else None
 
 
+LONG_WORD = 32  # letters: past this, hyphenating a word costs WeasyPrint more than linear time
+LONG_WORD_RE = re.compile(rf"[^\s\x02\x03]{{{LONG_WORD},}}")
+
+
+class LongWords(Treeprocessor):
+    """Mark words too long to hyphenate (`<span class="long">`): they break where a line ends.
+
+    WeasyPrint's hyphenation of one word takes super-linear time in its length (5,000 letters:
+    a minute); a word this long is an address, a code or a mistake, not a word to hyphenate.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for element in list(root.iter()):
+            if element.tag not in ("code", "pre") and not STASH_RE.search(element.text or ""):
+                element.text = self.mark(element, element.text, 0)
+            for child in list(element):
+                if not STASH_RE.search(child.tail or ""):
+                    child.tail = self.mark(element, child.tail, list(element).index(child) + 1)
+
+    def mark(self, parent: etree.Element, text: str | None, index: int) -> str | None:
+        """Wrap each long word of a text in a span inserted at index; return the text before."""
+        words = list(LONG_WORD_RE.finditer(text or ""))
+        for n, match in enumerate(words):
+            span = etree.Element("span", {"class": "long"})
+            span.text = match[0]
+            span.tail = text[match.end() : words[n + 1].start() if n + 1 < len(words) else None]
+            parent.insert(index + n, span)
+        return text[: words[0].start()] if words else text
+
+
 class PressExtension(Extension):
     """Register the press's tree processors after inline parsing, before serializing."""
 
@@ -372,5 +405,6 @@ class PressExtension(Extension):
         md.treeprocessors.register(Placeholders(md), "press-placeholders", 16.7)
         md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
+        md.treeprocessors.register(LongWords(md), "press-long-words", 15.5)
         if self.rtl:
             md.treeprocessors.register(Isolates(md), "press-isolates", 15)

@@ -167,7 +167,11 @@ def check_value(path: Path, line: int, key: str, value: object, meaning: str) ->
     if key == "figures":
         if not is_figures(value):
             fail(f"'figures' must be {meaning}")
-        return [{k: str(v).strip() for k, v in f.items()} for f in value]
+        figures = [{k: str(v).strip() for k, v in f.items()} for f in value]
+        for figure in figures:
+            for part, text in figure.items():
+                check_text(path, line, f"a figure's {part}", text, LONGEST[f"figure {part}"])
+        return figures
     if key == "contents":
         if not isinstance(value, bool):
             fail("'contents' must be true or false")
@@ -179,6 +183,7 @@ def check_value(path: Path, line: int, key: str, value: object, meaning: str) ->
     value = str(value).strip()
     if not value:
         fail(f"'{key}' is empty: give {meaning}")
+    check_text(path, line, f"'{key}'", value, LONGEST.get(key, 200))
     if key == "rating" and value.lower() not in RATINGS:
         fail(f"unknown rating '{value}'; allowed: {', '.join(RATINGS)}", "front.rating")
     if key == "lang" and not (LANG_RE.match(value) and i18n.known(value)):
@@ -187,6 +192,25 @@ def check_value(path: Path, line: int, key: str, value: object, meaning: str) ->
     if key == "layout" and (value == "base" or not LAYOUT_RE.fullmatch(value)):
         fail(f"'layout' must be {meaning}, not '{value}'")
     return value.lower() if key == "rating" else value
+
+
+# The most characters a value may have: the longest real ones, with room to spare. A country's
+# name is set at 48 pt on the cover; the longest UN member's is 56 characters.
+LONGEST = {"country": 80, "title": 250, "series": 120, "doctype": 160, "author": 120,
+           "figure value": 24, "figure label": 120, "recommendations": 120}  # fmt: skip
+# Control characters and bidi embeddings, overrides and isolates: invisible, they would reorder or
+# hide the words of a cover, a running head or the PDF's title.
+HIDDEN_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_text(path: Path, line: int, what: str, value: str, longest: int) -> None:
+    """A front-matter text has no hidden characters and is not absurdly long."""
+    if hidden := HIDDEN_RE.search(value):
+        message = f"{what} holds an invisible control character (U+{ord(hidden[0]):04X}); remove it"
+        raise BriefError(path, line, "front.value", message)
+    if len(value) > longest:
+        message = f"{what} has {len(value)} characters, more than {longest}; shorten it"
+        raise BriefError(path, line, "front.value", message)
 
 
 def is_figures(value: object) -> bool:

@@ -17,13 +17,26 @@ from .sanitize import SCHEME_RE
 Files = dict[Path, bytes]  # target path → its bytes
 
 
+TEMPORARY_RE = re.compile(r"\.press-(\d+)-[^.]+\.tmp")  # `.press-<pid>-<random>.tmp`
+
+
 def commit(files: Files) -> None:
-    """Write every file beside its target, then rename each over it: never a half-written set."""
+    """Write every file beside its target, then rename each over it: never a half-written set.
+
+    A temporary file is `.press-<pid>-<random>.tmp`, whatever the target's name (a name near the
+    file system's limit still has room); one a killed build left is swept by the next.
+    """
     written: list[tuple[str, Path]] = []
+    # The PDF last: should a rename fail, the previous PDF is still the one in place.
+    files = dict(sorted(files.items(), key=lambda item: item[0].suffix == ".pdf"))
+    for folder in {target.parent for target in files}:
+        folder.mkdir(parents=True, exist_ok=True)
+        sweep(folder)
     try:
         for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".press-{os.getpid()}-", suffix=".tmp", dir=target.parent
+            )
             written.append((tmp, target))
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -33,6 +46,25 @@ def commit(files: Files) -> None:
     finally:
         for tmp, _ in written:
             Path(tmp).unlink(missing_ok=True)
+
+
+def sweep(folder: Path) -> None:
+    """Remove the temporary files that builds no longer running left in a folder."""
+    for path in folder.iterdir() if folder.is_dir() else []:
+        match = TEMPORARY_RE.fullmatch(path.name)
+        if match and not running(int(match[1])):
+            path.unlink(missing_ok=True)
+
+
+def running(pid: int) -> bool:
+    """Whether a process of this number is running."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's
+    return True
 
 
 class ImageSources(HTMLParser):

@@ -9,14 +9,23 @@ from pathlib import Path
 ERROR, WARNING = "error", "warning"
 # Control characters and bidi controls: raw in a terminal they can move the cursor, erase
 # earlier lines or reorder text, so a brief could print fake messages.
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A file name's bytes that are not UTF-8 come as lone surrogates, which no terminal can print.
+UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def printable(text: str) -> str:
     """Text with its control characters written as escapes, safe to print in a terminal."""
-    return UNPRINTABLE.sub(
-        lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) > 0xFF else f"\\x{ord(m[0]):02x}", text
-    )
+    return UNPRINTABLE.sub(escape, text)
+
+
+def escape(match: re.Match) -> str:
+    """`\\x1b` for a control character, `\\u202e` for a bidi control, `\\xff` for a raw byte."""
+    code = ord(match[0])
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
 
 
 @dataclass(frozen=True)

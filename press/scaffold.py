@@ -58,8 +58,8 @@ def file_name(country: str, date: str) -> str:
 def new_brief(country: str, date: str, rating: str, language: Language, folder: Path) -> Path:
     """Write a new brief into the folder; never overwrite one. Return its path."""
     text = text_of(country, date, rating, language)
+    validate(folder, split(folder, text)[0])  # the same checks as any brief's, before its name
     path = folder / file_name(country, date)
-    validate(path, split(path, text)[0])  # the same checks as any brief
     if path.exists():
         raise BriefError(path, 1, "file.exists", "already exists; not overwritten")
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
+from .deadline import Stopped, stop
 from .problems import ERROR, Problem, SetupError, has_errors
 from .session import Session
 
@@ -86,11 +88,15 @@ def in_workers(
                 raise result
             results.append(result)
             report(result)
+    except BaseException:  # Ctrl-C or a signal: the workers stop too, each cleaning up
+        for process in processes:
+            process.terminate()
+        raise
     finally:
         for process in processes:
-            process.join(timeout=5 if results else 0)
+            process.join(timeout=5)
             if process.is_alive():
-                process.terminate()
+                process.kill()
     built = {result.path for result in results}
     for path in files:
         if path not in built:
@@ -101,14 +107,23 @@ def in_workers(
 
 
 def work(tasks, done, config: Config, build: Build) -> None:
-    """A worker: build briefs from the queue until it says stop, with one session throughout."""
-    with Session() as session:
-        for path in iter(tasks.get, None):
-            try:
-                done.put(build(path, config, session))
-            except SetupError as error:
-                done.put(error)
-                return
+    """A worker: build briefs from the queue until it says stop, with one session throughout.
+
+    Ctrl-C reaches every process of the terminal's group: the parent alone answers it, and stops
+    its workers with SIGTERM, which each answers by cleaning up and leaving without a word.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        with Session() as session:
+            for path in iter(tasks.get, None):
+                try:
+                    done.put(build(path, config, session))
+                except SetupError as error:
+                    done.put(error)
+                    return
+    except Stopped:
+        return
 
 
 def watch(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import warnings
 
 from .problems import SetupError
 
@@ -16,7 +17,9 @@ def import_weasyprint() -> None:
     """Import WeasyPrint, or say which system library is missing and how to install it."""
     try:
         # On a missing library WeasyPrint prints a banner to stdout, then raises.
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            # The press's own Fontconfig has no fonts of the machine, on purpose (press/fonts.py).
+            warnings.filterwarnings("ignore", "No fonts configured in FontConfig")
             import weasyprint  # noqa: F401
     except OSError as error:
         raise SetupError(

@@ -114,3 +114,9 @@ def test_the_recommendations_section_is_found_however_its_heading_reads(heading)
         == "recommendations"
     )
     assert toc(f"## Not {heading.lower()}\n\nText.\n")[0][0] != "recommendations"
+
+
+def test_a_note_called_twice_keeps_its_words_at_both_calls():
+    out = html("One.[^a] Two.[^a]\n\n[^a]: The *same* note, with [a link](https://example.org/n).")
+    note = '<span class="footnote">The <em>same</em> note, with <a href="https://example.org/n">a link</a>'
+    assert out.count(note) == 2

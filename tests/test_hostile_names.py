@@ -1,0 +1,275 @@
+"""Hostile input, second round: names, sizes, signals and escapes. Each ends in a clean one-line
+error or a safe PDF; nothing runs, nothing leaks, no failed build replaces a good file."""
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pymupdf
+import pytest
+from conftest import ROOT, run
+from helpers import FRONT, html_tree, write
+from PIL import Image
+
+from press import outputs
+
+GOOD = FRONT + "## Text\n\nBody.\n"
+LONG = FRONT + "Text of a long brief, laid out for a while.\n\n" * 600
+LONGER = FRONT + "Text of a longer brief, laid out for several seconds.\n\n" * 4000
+
+
+def assert_one_error(status: int, stderr: str, line: int, code: str) -> None:
+    """Exit 1 with one error line of this place and code, and no traceback."""
+    assert status == 1 and "Traceback" not in stderr, stderr
+    assert stderr.count("\n") == 1, stderr
+    assert f":{line}" in stderr.split(": error: ")[0] and stderr.endswith(f"[{code}]\n"), stderr
+
+
+# Images decided by their bytes, not their names.
+@pytest.mark.parametrize("name", ["huge.svg", "huge", "huge.dat", "huge.png"])
+def test_the_pixel_limit_holds_whatever_an_image_is_called(tmp_path, name):
+    Image.new("1", (20_000, 20_000)).save(tmp_path / name, format="png")
+    status, _, stderr = run(
+        [str(write(tmp_path, GOOD + f"\n![A huge image]({name})\n")), "-o", str(tmp_path / "out")]
+    )
+    assert_one_error(status, stderr, 12, "fetch.refused")
+    assert f"refused {name}: too many pixels" in stderr
+
+
+def test_the_pixel_limit_holds_for_an_svgs_rasters(tmp_path):
+    Image.new("1", (20_000, 20_000)).save(tmp_path / "inside.png")
+    (tmp_path / "chart.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+        '<image href="inside.png" width="100" height="100"/></svg>'
+    )
+    status, _, stderr = run(
+        [str(write(tmp_path, GOOD + "\n![A chart](chart.svg)\n")), "-o", str(tmp_path / "out")]
+    )
+    assert_one_error(status, stderr, 12, "fetch.refused")
+    assert "refused chart.svg: its image inside.png: too many pixels" in stderr
+
+
+def test_an_svg_too_large_for_any_page_is_refused_quietly(tmp_path):
+    (tmp_path / "wide.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1e12 1e12" width="100" height="100">'
+        '<text x="5" y="5">x</text></svg>'
+    )
+    status, _, stderr = run(
+        [str(write(tmp_path, GOOD + "\n![Wide](wide.svg)\n")), "-o", str(tmp_path / "out")]
+    )
+    assert_one_error(status, stderr, 12, "fetch.refused")
+    assert "viewBox is more than 20,000" in stderr
+
+
+# Nothing runs off the page.
+@pytest.mark.parametrize(
+    "body",
+    [
+        "See https://example.org/" + "a" * 400 + " now.\n",
+        "Code `" + "x" * 500 + "` here.\n",
+        "## " + "H" * 300 + "\n\nText.\n",
+        "| a | b |\n|---|---|\n| " + "c" * 400 + " | d |\n",
+        "A " + "w" * 5000 + " word, too long to hyphenate.\n",
+    ],
+    ids=["address", "code", "heading", "cell", "word"],
+)
+def test_long_words_break_inside_the_page(tmp_path, body):
+    path = write(tmp_path, FRONT + body)
+    status, _, stderr = run([str(path), "-o", str(tmp_path), "--html"])
+    assert status == 0, stderr
+    with pymupdf.open(tmp_path / "brief.pdf") as document:
+        for page in document:
+            for block in page.get_text("dict")["blocks"]:
+                x0, _, x1, _ = block["bbox"]
+                assert x0 >= 0 and x1 <= page.rect.width, (x0, x1)
+    if "w" * 5000 in body:  # set apart from hyphenation, whose cost grows faster than its length
+        assert [
+            s.text
+            for s in html_tree(tmp_path / "brief.html").iter("span")
+            if s.get("class") == "long"
+        ] == ["w" * 5000]
+
+
+def test_what_still_runs_off_the_page_is_an_error_at_its_line(tmp_path):
+    row = "| " + " | ".join(f"c{i}" for i in range(200)) + " |\n|" + "---|" * 200 + "\n"
+    path = write(tmp_path, FRONT + "Text.\n\n" + row + "| " + " | ".join("x" * 200) + " |\n")
+    status, _, stderr = run([str(path), "-o", str(tmp_path)])
+    assert_one_error(status, stderr, 10, "layout.overflow")
+    assert "text runs off page 2" in stderr and not (tmp_path / "brief.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "message"),
+    [
+        (FRONT.replace("Testland", "Z" * 300), 2, "'country' has 300 characters, more than 80"),
+        (
+            FRONT.replace(
+                "rating: narrowed",
+                'rating: narrowed\nfigures:\n  - {value: "' + "9" * 60 + '", label: x}',
+            ),
+            6,
+            "a figure's value has 60 characters",
+        ),
+        (FRONT.replace("Testland", "Test\u202eland"), 2, "invisible control character (U+202E)"),
+        (FRONT.replace("A title", '"A\\u0085title"'), 3, "invisible control character (U+0085)"),
+    ],
+    ids=["country", "figure", "bidi-override", "control"],
+)
+def test_front_matter_values_that_cannot_be_printed_are_refused_at_their_line(
+    tmp_path, front, line, message
+):
+    status, _, stderr = run([str(write(tmp_path, front + "Text.\n")), "-o", str(tmp_path)])
+    assert_one_error(status, stderr, line, "front.value")
+    assert message in stderr
+
+
+# A failed build never replaces a good file.
+def test_a_full_disk_keeps_every_previous_file(tmp_path, monkeypatch):
+    path = write(tmp_path, GOOD)
+    out = tmp_path / "out"
+    assert run([str(path), "-o", str(out), "--html"])[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real = os.fdopen
+
+    def full(fd, *args, **kwargs):
+        handle = real(fd, *args, **kwargs)
+        handle.write = lambda data: (_ for _ in ()).throw(
+            OSError(errno.ENOSPC, "No space left on device")
+        )
+        return handle
+
+    monkeypatch.setattr(outputs.os, "fdopen", full)
+    status, _, stderr = run(
+        [str(write(tmp_path, GOOD.replace("Body", "New body"))), "-o", str(out), "--html"]
+    )
+    assert status == 1 and stderr.endswith("No space left on device [output.write]\n"), stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_previews_past_the_time_limit_leave_every_previous_file(tmp_path):
+    path, out = write(tmp_path, GOOD), tmp_path / "out"
+    assert run([str(path), "-o", str(out), "--preview"])[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    write(tmp_path, LONG)
+    status, _, stderr = run([str(path), "-o", str(out), "--preview", "--timeout", "0.5"])
+    assert status == 1 and "[limit.time]" in stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_an_output_folder_that_cannot_be_written_is_said_plainly(tmp_path):
+    status, _, stderr = run([str(write(tmp_path, GOOD)), "-o", "/proc/version/out"])
+    assert status == 1 and "internal error" not in stderr
+    assert stderr.endswith("cannot write /proc/version/out: Not a directory [output.write]\n"), (
+        stderr
+    )
+
+
+# Signals.
+def start(tmp_path, *options: str) -> subprocess.Popen:
+    """The command building two long briefs side by side."""
+    briefs = [str(write(tmp_path, LONGER, name)) for name in ("brief.md", "second.md")]
+    command = [
+        sys.executable,
+        str(ROOT / "build.py"),
+        *briefs,
+        "-o",
+        str(tmp_path / "out"),
+        *options,
+    ]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)]
+)
+def test_a_signal_stops_the_build_with_one_line_and_no_temporary_file(tmp_path, signum, status):
+    (tmp_path / "out").mkdir()
+    write(tmp_path / "out", b"%PDF-previous", "brief.pdf")
+    building = start(tmp_path, "-j", "2", "--max-size", "10MiB")
+    time.sleep(2)
+    assert building.poll() is None  # still laying out
+    building.send_signal(signum)
+    _, stderr = building.communicate(timeout=60)
+    assert building.returncode == status, stderr
+    assert stderr.splitlines()[-1].startswith("build.py: stopped (") and "Traceback" not in stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["brief.pdf"]
+    assert (tmp_path / "out" / "brief.pdf").read_bytes() == b"%PDF-previous"
+
+
+def test_a_temporary_file_a_killed_build_left_is_swept_by_the_next(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    stale = out / f".press-{dead.stdout.strip()}-x1y2z3.tmp"
+    alive = out / f".press-{os.getpid()}-a1b2c3.tmp"  # a build still running: left alone
+    stale.write_bytes(b"%PDF-partial")
+    alive.write_bytes(b"%PDF-writing")
+    assert run([str(write(tmp_path, GOOD)), "-o", str(out)])[0] == 0
+    assert not stale.exists() and alive.exists()
+
+
+# File names.
+def test_a_file_name_that_is_not_utf8_builds_and_prints_escaped(tmp_path):
+    name = os.fsdecode(b"caf\xe9-\x1b[2J.md")
+    (tmp_path / name).write_text(GOOD, encoding="utf-8")
+    command = [
+        sys.executable,
+        str(ROOT / "build.py"),
+        str(tmp_path / name),
+        "-o",
+        str(tmp_path / "out"),
+    ]
+    done = subprocess.run(command, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert b"caf\\xe9-\\x1b[2J.pdf: 2 pages" in done.stdout and b"\x1b" not in done.stdout
+
+
+def test_a_stem_near_the_file_systems_limit_builds(tmp_path):
+    path = write(tmp_path, GOOD, "k" * 245 + ".md")
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+    assert status == 0, stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["k" * 245 + ".pdf"]
+
+
+@pytest.mark.parametrize(
+    ("country", "message"),
+    [
+        ("", "'country' is empty"),
+        ("Z" * 300, "'country' has 300 characters"),
+        ("!!!", "no letter to name a file by"),
+    ],
+)
+def test_new_with_a_country_no_brief_can_have_is_one_line(tmp_path, monkeypatch, country, message):
+    from press import cli
+
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    status, stdout, stderr = run(["--new", country, "--date", "2024-05", "--rating", "open"])
+    assert status == 1 and message in stderr and stderr.count("\n") == 1 and stdout == ""
+    assert not (tmp_path / "content").exists() or not list((tmp_path / "content").iterdir())
+
+
+# Terminal escapes.
+def test_control_characters_reach_the_terminal_escaped(tmp_path):
+    path = write(tmp_path, FRONT + "![An image](\x1b[2Jgone\x07.png)\n")
+    status, _, stderr = run(["--check", str(path)])
+    assert status == 1
+    assert "\x1b" not in stderr and "\x07" not in stderr and "\\x1b[2Jgone\\x07.png" in stderr
+
+
+def test_an_svg_use_bomb_ends_as_the_time_limit(tmp_path):
+    levels = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for n in range(1, 9):
+        levels.append(f'<g id="l{n}">' + f'<use href="#l{n - 1}"/>' * 10 + "</g>")
+    (tmp_path / "bomb.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs>'
+        + "".join(levels)
+        + '</defs><use href="#l8"/></svg>'
+    )
+    path = write(tmp_path, GOOD + "\n![A bomb](bomb.svg)\n")
+    status, _, stderr = run([str(path), "-o", str(tmp_path), "--timeout", "2"])
+    assert_one_error(status, stderr, 1, "limit.time")
