@@ -8,8 +8,8 @@ PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; sys.exit(sys
             && echo /usr/bin/python3 || echo python3)
 VENV ?= .venv
 OUT ?= build
+CONTENT ?= content
 MAX_SIZE ?= 1MiB
-BRIEF_LANG ?= en
 PY := $(VENV)/bin/python
 # What the build needs of the system (Pango for WeasyPrint, HarfBuzz's subsetter for fast and
 # reproducible font subsets), and what the tests need besides (pdftotext, faketime, strace).
@@ -17,11 +17,19 @@ PY := $(VENV)/bin/python
 RUN_PACKAGES ?= python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
                 $(if $(shell command -v npm),,npm)
 TEST_PACKAGES ?= poppler-utils faketime strace
-BRIEFS := $(wildcard content/*.md)
-PDFS := $(patsubst content/%.md,$(OUT)/%.pdf,$(BRIEFS))
-PRINTS := $(patsubst content/%.md,$(OUT)/%-print.pdf,$(BRIEFS))
+# Make cannot name a file with a space, and a name may hold shell code: only briefs named with
+# these characters get a target of their own; the others are built by one command that takes its
+# names from find, never from a shell line. Every value reaches the shell quoted: $(call q,…).
+q = '$(subst ','\'',$(1))'
+SAFE := A-Za-z0-9._+-
+BRIEFS := $(shell find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' ! -name '*[!$(SAFE)]*' 2>/dev/null | LC_ALL=C sort)
+OTHERS = find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' -name '*[!$(SAFE)]*' -print0 | xargs -0 -r
+EVERY = find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 -r
+PDFS := $(patsubst $(CONTENT)/%.md,$(OUT)/%.pdf,$(BRIEFS))
+PRINTS := $(patsubst $(CONTENT)/%.md,$(OUT)/%-print.pdf,$(BRIEFS))
 DEPENDS := build.py $(wildcard press/*.py) $(wildcard templates/*.html) $(wildcard styles/*.css) \
-           $(VENV)/.run fonts/node_modules/.package-lock.json
+           $(wildcard locales/*/LC_MESSAGES/*.po) $(VENV)/.run fonts/node_modules/.package-lock.json
+BUILD = $(call q,$(PY)) build.py -o $(call q,$(OUT))
 
 .PHONY: help pdf print check watch new html preview docs test bench lint format catalogs clean
 
@@ -29,64 +37,68 @@ help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 pdf: $(PDFS) ## Build every content/*.md into build/<stem>.pdf (MAX_SIZE=1MiB budget)
+	@$(OTHERS) $(BUILD) --max-size $(call q,$(MAX_SIZE)) --changed
 
 print: $(PRINTS) ## Build the press-ready copies build/<stem>-print.pdf (PDF/X-4, bleed, marks)
+	@$(OTHERS) $(BUILD) --print --changed
 
 check: $(VENV)/.run ## Report every problem in the briefs (path:line: error|warning), write nothing
-	$(PY) build.py --check $(BRIEFS)
+	@$(EVERY) $(call q,$(PY)) build.py --check
 
 watch: $(VENV)/.run ## Rebuild the briefs on every save (Ctrl-C stops)
-	$(PY) build.py --watch -o $(OUT) --max-size $(MAX_SIZE) $(BRIEFS)
+	@$(EVERY) $(BUILD) --watch --max-size $(call q,$(MAX_SIZE))
 
+# The values come through the environment, never through the shell line: `make new COUNTRY='…'`.
 new: $(VENV)/.run ## Start a brief: make new COUNTRY=Kenya DATE=2024-05 RATING=repressed [BRIEF_LANG=es]
-	@test -n "$(COUNTRY)" -a -n "$(DATE)" -a -n "$(RATING)" || \
+	@test -n "$$COUNTRY" -a -n "$$DATE" -a -n "$$RATING" || \
 	  { echo 'usage: make new COUNTRY=… DATE=YYYY-MM RATING=closed|repressed|obstructed|narrowed|open [BRIEF_LANG=es]'; exit 2; }
-	$(PY) build.py --new "$(COUNTRY)" --date "$(DATE)" --rating "$(RATING)" --lang "$(BRIEF_LANG)"
+	$(call q,$(PY)) build.py --new "$$COUNTRY" --date "$$DATE" --rating "$$RATING" \
+	  --lang "$${BRIEF_LANG:-en}" --content $(call q,$(CONTENT))
 
 html: $(VENV)/.run ## Write build/<stem>.html, the HTML copy, with its screen styles and fonts
-	$(PY) build.py --html -o $(OUT) --max-size $(MAX_SIZE)
+	@$(EVERY) $(BUILD) --html --max-size $(call q,$(MAX_SIZE))
 
 preview: $(VENV)/.run ## Render every page of every brief to build/preview/*.png
-	$(PY) build.py --preview -o $(OUT)
+	@$(EVERY) $(BUILD) --preview
 
 docs: preview ## Refresh the README's pictures of the Kazakhstan brief
-	cp $(OUT)/preview/kazakhstan-2022-03-1.png docs/cover.png
-	cp $(OUT)/preview/kazakhstan-2022-03-2.png docs/inner-page.png
+	cp $(call q,$(OUT)/preview/kazakhstan-2022-03-1.png) docs/cover.png
+	cp $(call q,$(OUT)/preview/kazakhstan-2022-03-2.png) docs/inner-page.png
 
-$(OUT)/%-print.pdf: content/%.md $(DEPENDS)
-	$(PY) build.py --print $< -o $(OUT)
+$(OUT)/%-print.pdf: $(CONTENT)/%.md $(DEPENDS)
+	$(BUILD) --print $(call q,$<)
 
-$(OUT)/%.pdf: content/%.md $(DEPENDS)
-	$(PY) build.py $< -o $(OUT) --max-size $(MAX_SIZE)
+$(OUT)/%.pdf: $(CONTENT)/%.md $(DEPENDS)
+	$(BUILD) --max-size $(call q,$(MAX_SIZE)) $(call q,$<)
 
 test: $(VENV)/.test ## Run the tests and the linter
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
-	$(PY) -m pytest
+	$(call q,$(PY)) -m ruff check .
+	$(call q,$(PY)) -m ruff format --check .
+	$(call q,$(PY)) -m pytest
 
 bench: $(VENV)/.bench ## Measure the press against bare WeasyPrint and pandoc; writes build/bench.json
-	$(PY) bench/bench.py
+	$(call q,$(PY)) bench/bench.py
 
 lint: $(VENV)/.test ## Lint with ruff
-	$(PY) -m ruff check .
+	$(call q,$(PY)) -m ruff check .
 
 format: $(VENV)/.test ## Format with ruff
-	$(PY) -m ruff format .
+	$(call q,$(PY)) -m ruff format .
 
 catalogs: $(VENV)/.run ## Gather the layout's strings into locales/ (NEW=xx starts a language)
-	$(VENV)/bin/pybabel --quiet extract -F babel.cfg --no-location --sort-output --omit-header -k N_ -o locales/messages.pot .
-	$(if $(NEW),$(VENV)/bin/pybabel --quiet init -i locales/messages.pot -d locales -l $(NEW))
-	$(VENV)/bin/pybabel --quiet update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(call q,$(VENV)/bin/pybabel) --quiet extract -F babel.cfg --no-location --sort-output --omit-header -k N_ -o locales/messages.pot .
+	$(if $(NEW),$(call q,$(VENV)/bin/pybabel) --quiet init -i locales/messages.pot -d locales -l $(call q,$(NEW)))
+	$(call q,$(VENV)/bin/pybabel) --quiet update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete --omit-header
 
 clean: ## Remove build output
-	rm -rf $(OUT)
+	rm -rf $(call q,$(OUT))
 
 # Debian packages: installed when missing (as root), or the one command that would install them.
 define system-packages
-	@missing=$$(for p in $(1); do dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null \
+	@missing=$$(for p in $(foreach p,$(1),$(call q,$(p))); do dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null \
 	  | grep -q '^ii' || printf '%s ' $$p; done); missing=$${missing% }; \
 	if ! command -v dpkg-query >/dev/null; then \
-	  echo "make: not Debian or Ubuntu: make sure the system has $(1)"; \
+	  echo "make: not Debian or Ubuntu: make sure the system has "$(call q,$(1)); \
 	elif [ -n "$$missing" ] && [ "$$(id -u)" != 0 ]; then \
 	  echo "make: missing system packages; run: sudo apt-get install $$missing"; exit 2; \
 	elif [ -n "$$missing" ]; then \
@@ -95,7 +107,7 @@ define system-packages
 	  apt-get install -y -qq --no-install-recommends $$missing; } >$$log 2>&1 \
 	  || { cat $$log; rm -f $$log; exit 2; }; rm -f $$log; \
 	fi
-	@mkdir -p $(VENV) && touch $@
+	@mkdir -p $(call q,$(VENV)) && touch $(call q,$@)
 endef
 
 $(VENV)/.system-run:
@@ -105,20 +117,20 @@ $(VENV)/.system-test: $(VENV)/.system-run
 	$(call system-packages,$(TEST_PACKAGES))
 
 $(VENV)/.run: pyproject.toml $(VENV)/.system-run fonts/node_modules/.package-lock.json
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check 'pip==26.3'
-	$(PY) -m pip install -q --group run
-	touch $@
+	test -x $(call q,$(PY)) || $(call q,$(PYTHON)) -m venv $(call q,$(VENV))
+	$(call q,$(PY)) -m pip install -q --disable-pip-version-check 'pip==26.3'
+	$(call q,$(PY)) -m pip install -q --group run
+	touch $(call q,$@)
 
 # Adobe's Source Serif 4 and Source Sans 3, from their npm packages, as the lock file pins them.
 fonts/node_modules/.package-lock.json: fonts/package-lock.json $(VENV)/.system-run
 	cd fonts && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	touch $@
+	touch $(call q,$@)
 
 $(VENV)/.test: $(VENV)/.run $(VENV)/.system-test
-	$(PY) -m pip install -q --group test
-	touch $@
+	$(call q,$(PY)) -m pip install -q --group test
+	touch $(call q,$@)
 
 $(VENV)/.bench: $(VENV)/.test
-	$(PY) -m pip install -q --group bench
-	touch $@
+	$(call q,$(PY)) -m pip install -q --group bench
+	touch $(call q,$@)

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import i18n, scaffold, series, system, tuning
+from . import i18n, outputs, scaffold, series, system, tuning
 from .checks import human as size
 from .config import MAX_SECONDS, PDF_VARIANTS, RATINGS, ROOT, Config
 from .deadline import Stopped, stoppable
@@ -50,9 +50,13 @@ def parser() -> argparse.ArgumentParser:
     add("--timeout", type=positive, default=MAX_SECONDS, metavar="SECONDS",
         help=f"give up on a brief after so long (default {MAX_SECONDS})")  # fmt: skip
     add("--watch", action="store_true", help="rebuild on every save of a brief, template or style")
+    add("--changed", action="store_true",
+        help="skip briefs whose output is newer than they and the press")  # fmt: skip
     add("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
         help="worker processes for several briefs (default: number of cores)")  # fmt: skip
     add("--new", metavar="COUNTRY", help="write content/<country>-<date>.md, a new brief")
+    add("--content", type=Path, default=ROOT / "content", metavar="DIR",
+        help="the folder --new writes into (default: content/)")  # fmt: skip
     add("--date", metavar="YYYY-MM", help="the new brief's date (with --new)")
     add("--rating", choices=RATINGS, help="the new brief's rating (with --new)")
     add("--lang", metavar="LANG", default="en",
@@ -135,7 +139,7 @@ def main(argv: list[str] | None, build: Build) -> int:
             cli.error(f"unknown language {args.lang!r}; catalogs: {', '.join(i18n.catalogs())}")
         language = i18n.language(args.lang)
         try:
-            path = scaffold.new_brief(args.new, args.date, args.rating, language, ROOT / "content")
+            path = scaffold.new_brief(args.new, args.date, args.rating, language, args.content)
             say(display(path))
         except BriefError as error:
             say(str(error), sys.stderr)
@@ -153,6 +157,8 @@ def main(argv: list[str] | None, build: Build) -> int:
         strict=args.strict,
         timeout=args.timeout,
     )
+    if args.changed:
+        files = [path for path in files if not outputs.up_to_date(path, config)]
     report = Reporter(config)
     tuning.collect_less()
     with stoppable():

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from .config import Config
+from .config import ROOT, Config
 from .frontmatter import Brief
 from .sanitize import SCHEME_RE
 
@@ -46,6 +46,20 @@ def commit(files: Files) -> None:
     finally:
         for tmp, _ in written:
             Path(tmp).unlink(missing_ok=True)
+
+
+def up_to_date(brief: Path, config: Config) -> bool:
+    """Whether a brief's output is newer than the brief, the files beside it and the press itself
+    (its code, templates, styles, catalogs and fonts' lock): what `make` does for other names."""
+    try:
+        built = config.target(brief).stat().st_mtime_ns
+        press = [*ROOT.glob("build.py"), *ROOT.glob("press/*.py"), *config.templates.rglob("*"),
+                 *config.styles_dir.rglob("*"), *ROOT.glob("locales/*/LC_MESSAGES/*.po"),
+                 *ROOT.glob("fonts/package-lock.json")]  # fmt: skip
+        inputs = [brief, *(p for p in brief.parent.iterdir() if p.suffix != ".md"), *press]
+        return all(p.stat().st_mtime_ns < built for p in inputs if p.is_file())
+    except OSError:
+        return False
 
 
 def sweep(folder: Path) -> None:

@@ -273,3 +273,38 @@ def test_an_svg_use_bomb_ends_as_the_time_limit(tmp_path):
     path = write(tmp_path, GOOD + "\n![A bomb](bomb.svg)\n")
     status, _, stderr = run([str(path), "-o", str(tmp_path), "--timeout", "2"])
     assert_one_error(status, stderr, 1, "limit.time")
+
+
+# Make: no name and no value reaches a shell unquoted.
+HOSTILE_NAMES = ["a$(touch PWNED-a)b.md", "c`touch PWNED-c`d.md", "with space.md", "quote\"'x.md"]
+
+
+def test_make_builds_briefs_of_any_name_and_runs_none_of_them(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "out"
+    content.mkdir()
+    for name in [*HOSTILE_NAMES, "plain.md"]:
+        write(content, GOOD, name)
+    make = ["make", "-s", "-C", str(ROOT), f"CONTENT={content}", f"OUT={out}"]
+    done = subprocess.run([*make, "pdf"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        n[:-3] + ".pdf" for n in [*HOSTILE_NAMES, "plain.md"]
+    )
+    assert not list(tmp_path.rglob("PWNED*")) and not list(ROOT.glob("PWNED*"))
+    again = subprocess.run([*make, "pdf"], capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == ""  # up to date, odd names too
+
+
+def test_make_new_takes_any_country_and_runs_none_of_it(tmp_path):
+    content = tmp_path / "content"
+    country = "Evil`touch PWNED-new`$(id)\"quoted's"
+    command = ["make", "-s", "-C", str(ROOT), "new", f"CONTENT={content}", f"COUNTRY={country}",
+               "DATE=2024-05", "RATING=open", "BRIEF_LANG=es"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (path,) = content.iterdir()
+    from press.frontmatter import read
+
+    assert read(path).meta["country"].startswith("Evil`touch PWNED-new`")
+    assert read(path).meta["lang"] == "es"
+    assert not list(tmp_path.rglob("PWNED*")) and not list(ROOT.glob("PWNED*"))
