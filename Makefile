@@ -17,6 +17,12 @@ PY := $(VENV)/bin/python
 RUN_PACKAGES ?= python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
                 $(if $(shell command -v npm),,npm)
 TEST_PACKAGES ?= poppler-utils faketime strace
+# A value given on the command line or in the environment is taken as it is written: make would
+# otherwise run the $(shell …) or $(…) it holds before any quoting could help.
+$(foreach v,OUT CONTENT MAX_SIZE VENV PYTHON COUNTRY DATE RATING BRIEF_LANG NEW,\
+  $(if $(filter command line environment,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
+export COUNTRY DATE RATING BRIEF_LANG  # `make new` reads them from its environment
+
 # Make cannot name a file with a space, and a name may hold shell code: only briefs named with
 # these characters get a target of their own; the others are built by one command that takes its
 # names from find, never from a shell line. Every value reaches the shell quoted: $(call q,…).

@@ -10,6 +10,11 @@ validated) → convert (Markdown → sanitized HTML) → render (the Jinja layou
 
 from __future__ import annotations
 
+import signal
+
+if __name__ == "__main__":  # Ctrl-C while the command is still loading: stop, without a traceback
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 import time
 from pathlib import Path
 
@@ -43,7 +48,7 @@ def build(path: Path, config: Config, session: Session) -> Result:
             env = session.templates(config.templates, language)
             page = render(brief, body, env, language)  # 3. the layout, in the brief's language
             problems += checks.ids(brief, body, page)
-            problems += checks.glyphs(brief, page, session.coverage(config), config)
+            problems += checks.glyphs(brief, body, page, session.coverage(config), config)
             problems += checks.svg_glyphs(brief, body, session.coverage(config), config)
             if not (config.check or stops(problems, config)):
                 lines = checks.image_lines(body)
@@ -61,6 +66,8 @@ def build(path: Path, config: Config, session: Session) -> Result:
             if config.preview:
                 files |= outputs.previews(printed.pdf, stem, previews)
     except (TimeLimit, BriefError) as error:
+        if deadline.stopped is not None:  # a signal struck, and something reported it otherwise
+            deadline.check()
         if deadline.expired:  # WeasyPrint may report the interrupted work as a failure of its own
             message = (
                 f"the build took longer than {config.timeout:g} s (--timeout); nothing written"
@@ -70,10 +77,11 @@ def build(path: Path, config: Config, session: Session) -> Result:
     except SetupError:
         raise
     except Exception as error:  # a bug of ours: one line, and the other briefs still build
+        deadline.check()
         message = f"internal error ({type(error).__name__}: {error}); please report it"
         return Result(path, [Problem(path, 1, ERROR, "internal", message)], inputs=inputs)
     try:
-        outputs.commit(files)
+        outputs.commit(files, config.out_dir)
     except OSError as error:
         message = f"cannot write {error.filename or config.out_dir}: {error.strerror or error}"
         return Result(path, [*problems, Problem(path, 1, ERROR, "output.write", message)])

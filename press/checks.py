@@ -6,12 +6,14 @@ import contextlib
 import re
 import unicodedata
 from html import unescape
+from html.entities import html5
 from pathlib import Path
 from urllib.parse import unquote
 
 from .config import MAX_FETCH_BYTES, Config
 from .convert import Converted
 from .extension import Fact, leads_somewhere
+from .filetypes import is_svg
 from .frontmatter import Brief
 from .i18n import Language, catalogs
 from .problems import ERROR, WARNING, Problem
@@ -19,7 +21,7 @@ from .sanitize import SCHEME_RE
 
 ID_RE = re.compile(r'\bid="([^"]+)"')
 TAG_RE = re.compile(r"<[^>]*>")
-SVG_TEXT_RE = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+SVG_TEXT_RE = re.compile(r"<(?:[\w.-]+:)?text\b[^>]*>(.*?)</(?:[\w.-]+:)?text>", re.S)
 NOWHERE = "give its full address, or (#)"  # what to do with a link that leads nowhere
 
 
@@ -186,22 +188,35 @@ def human(n: int) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.0f} KB"
 
 
-def glyphs(brief: Brief, page: str, covered: frozenset[int], config: Config) -> list[Problem]:
+def glyphs(
+    brief: Brief, converted: Converted, page: str, covered: frozenset[int], config: Config
+) -> list[Problem]:
     """Every character the page shows is in one of the press's fonts: no box, no machine's font."""
     body = page[page.find("<body") :]
-    missing = {c for c in set(unescape(TAG_RE.sub(" ", body))) if shown(c, covered)}
+    text = unescape(TAG_RE.sub(" ", body))
+    # Headings, the series, the country in running heads and the scale are set in capitals.
+    capitals = " ".join(
+        [str(brief.meta["country"]), *(f.value for f in facts(converted, "heading"))]
+    )
+    missing = {c for c in set(text) | set(capitals.upper()) if shown(c, covered)}
     places: dict[int, set[str]] = {}
     sources = [(brief.lines.get(key, 1), str(value)) for key, value in brief.meta.items()]
     sources += [(n, text) for n, text in enumerate(brief.markdown.split("\n"), brief.body_line)]
     for char in missing:
-        written = (char, f"&#x{ord(char):x};", f"&#{ord(char)};")  # or as a character reference
-        line = next((n for n, text in sources if any(w in text.lower() for w in written)), 1)
+        line = next((n for n, text in sources if written(char).search(text)), 1)
         places.setdefault(line, set()).add(char)
     advice = "the PDF would show a box; write it another way"
     return [
         Problem(brief.path, line, level(config), "glyph.missing", f"{nothing_has(chars)}: {advice}")
         for line, chars in sorted(places.items())
     ]
+
+
+def written(char: str) -> re.Pattern:
+    """How a character may stand in the source: itself, its lower case, or a reference to it."""
+    names = [re.escape(f"&{name}") for name, value in html5.items() if value == char]
+    forms = [re.escape(char), re.escape(char.lower()), f"&#x0*{ord(char):x};", f"&#0*{ord(char)};"]
+    return re.compile("|".join(forms + names), re.IGNORECASE)
 
 
 def svg_glyphs(brief: Brief, body: Converted, covered: frozenset[int], config: Config) -> list:
@@ -213,14 +228,28 @@ def svg_glyphs(brief: Brief, body: Converted, covered: frozenset[int], config: C
             # What the image checks refuse is not read: a FIFO would never end.
             if not (path.is_relative_to(folder) and path.is_file()):
                 continue
-            if path.stat().st_size > MAX_FETCH_BYTES or b"<svg" not in path.read_bytes()[:4096]:
+            if path.stat().st_size > MAX_FETCH_BYTES or not is_svg(data := path.read_bytes()):
                 continue
-            texts = SVG_TEXT_RE.findall(path.read_text(encoding="utf-8", errors="replace"))
-            chars = {c for t in texts for c in unescape(TAG_RE.sub(" ", t)) if shown(c, covered)}
+            chars = {c for c in svg_text(data) if shown(c, covered)}
             if chars:
                 message = f"image {fact.value}: {nothing_has(chars)} in its text"
                 found.append(problem(brief, fact, level(config), "glyph.missing", message))
     return found
+
+
+def svg_text(data: bytes) -> str:
+    """The text an SVG draws: of its <text> elements (any namespace), CDATA and entities read."""
+    import xml.etree.ElementTree as etree
+
+    try:  # expat expands internal entities (within limits) and reads no external one
+        root = etree.fromstring(data)
+    except (etree.ParseError, ValueError):
+        texts = SVG_TEXT_RE.findall(data.decode("utf-8", "replace"))
+        return " ".join(unescape(TAG_RE.sub(" ", t)) for t in texts)
+    drawn = [
+        e for e in root.iter() if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == "text"
+    ]
+    return " ".join("".join(e.itertext()) for e in drawn)
 
 
 def level(config: Config) -> str:
@@ -228,11 +257,18 @@ def level(config: Config) -> str:
     return WARNING if config.check else ERROR
 
 
+# Characters that shaping consumes or that mark a place, never drawn: soft hyphen, zero-width
+# space, joiners, direction marks and controls, word joiner, byte-order mark, variation selectors.
+INVISIBLE_RE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff]"
+)
+
+
 def shown(char: str, covered: frozenset[int]) -> bool:
     """Whether a character needs a glyph that no font of the press has."""
-    if ord(char) in covered or char.isspace() or 0xFE00 <= ord(char) <= 0xFE0F:
+    if ord(char) in covered or char.isspace() or INVISIBLE_RE.match(char):
         return False
-    return unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")
+    return unicodedata.category(char) not in ("Cc", "Zl", "Zp")
 
 
 def nothing_has(chars: set[str]) -> str:
@@ -262,12 +298,12 @@ def overflow(brief: Brief, pdf: bytes) -> list[Problem]:
     document = pypdfium2.PdfDocument(pdf)
     try:
         for number, page in enumerate(document, 1):
-            left, _, right, _ = page.get_trimbox()
+            left, bottom, right, top = page.get_trimbox()
             textpage = page.get_textpage()
             texts = page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_TEXT], textpage=textpage)
             for text in texts:
-                x0, _, x1, _ = text.get_bounds()
-                if x0 < left - 1 or x1 > right + 1:
+                x0, y0, x1, y1 = text.get_bounds()
+                if x0 < left - 1 or x1 > right + 1 or y0 < bottom - 1 or y1 > top + 1:
                     outside.setdefault(number, set()).add(" ".join(text.extract().split()))
     finally:
         document.close()

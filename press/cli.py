@@ -79,8 +79,8 @@ def positive(text: str) -> float:
         seconds = float(text)
     except ValueError:
         seconds = 0
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {text!r}")
+    if not 0 < seconds <= 86_400:
+        raise argparse.ArgumentTypeError(f"not a number of seconds from 0 to a day: {text!r}")
     return seconds
 
 

@@ -54,11 +54,18 @@ def convert(brief: Brief, config: Config, language: Language) -> Converted:
         raise BriefError(
             brief.path, source.first_words(), "limit.depth", "nested too deeply"
         ) from None
+    # Before the allow-list too: its time grows with the square of the tags left open.
+    check_depth(brief, depth(html), source)
     html = sanitize(html, brief.path.parent, config.out_dir)
-    if (deepest := depth(html)) > MAX_DEPTH:
+    check_depth(brief, depth(html), source)
+    return Converted(html, press.toc, press.facts)
+
+
+def check_depth(brief: Brief, deepest: int, source: SourceMap) -> None:
+    """Refuse nesting deeper than the layout engine can take."""
+    if deepest > MAX_DEPTH:
         message = f"content nested {deepest} deep; at most {MAX_DEPTH}"
         raise BriefError(brief.path, source.first_words(), "limit.depth", message)
-    return Converted(html, press.toc, press.facts)
 
 
 def recommendations_headings(brief: Brief, language: Language) -> set[str]:

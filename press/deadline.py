@@ -12,15 +12,19 @@ class TimeLimit(BaseException):
 
 
 class Deadline:
-    """Interrupt the work inside after so many seconds (main thread only, where signals go)."""
+    """Interrupt the work inside after so many seconds, or at a signal (main thread only).
+
+    A library may swallow the exception a signal raises (a callback from native code does):
+    the deadline remembers it, and `check()` raises it again where the press can act on it.
+    """
 
     def __init__(self, seconds: float):
-        self.seconds, self.expired = seconds, False
+        self.seconds, self.expired, self.stopped = seconds, False, None
 
     @contextlib.contextmanager
     def running(self):
-        """Run the block under the time limit."""
-        if not self.seconds or threading.current_thread() is not threading.main_thread():
+        """Run the block under the time limit, stopping at SIGTERM, SIGHUP or Ctrl-C."""
+        if threading.current_thread() is not threading.main_thread():
             yield
             return
 
@@ -28,19 +32,31 @@ class Deadline:
             self.expired = True
             raise TimeLimit
 
-        previous = signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        def interrupt(signum, frame):
+            self.stopped = signum
+            raise KeyboardInterrupt if signum == signal.SIGINT else Stopped(signum)
+
+        signals = {signal.SIGALRM: expire} | {s: interrupt for s in STOPPING}
+        previous = {signum: signal.signal(signum, handler) for signum, handler in signals.items()}
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
         try:
             yield
+            self.check()
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-        self.check()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     def check(self) -> None:
-        """Stop if the limit passed (the signal may have struck in code that ignores exceptions)."""
+        """Stop if a signal struck, even in code that ignored its exception."""
+        if self.stopped is not None:
+            raise KeyboardInterrupt if self.stopped == signal.SIGINT else Stopped(self.stopped)
         if self.expired:
             raise TimeLimit
+
+
+STOPPING = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 class Stopped(BaseException):
@@ -63,6 +79,7 @@ def stoppable():
         yield
         return
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:

@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -55,6 +56,26 @@ class Collector(logging.Handler):
         LOGGER.removeHandler(self)
 
 
+class NativeErrors:
+    """What C libraries print to the process's stderr while inside (Pango's CRITICAL lines),
+    kept instead of reaching the terminal: WeasyPrint's own messages go through logging."""
+
+    def __enter__(self) -> NativeErrors:
+        self.lines: list[str] = []
+        self.saved = os.dup(2)
+        self.file = tempfile.TemporaryFile()
+        os.dup2(self.file.fileno(), 2)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.file.seek(0)
+        text = self.file.read(65536).decode("utf-8", "replace")
+        self.file.close()
+        self.lines = [line for line in text.splitlines() if line.strip()]
+
+
 class Engine:
     """WeasyPrint for one process: its stylesheets and fonts parsed once, again when they change."""
 
@@ -93,7 +114,7 @@ class Engine:
         place = Places(brief, lines, config.styles)
         fetcher = RootedFetcher([brief.path.parent, config.styles_dir], self.fonts)
         options = config.pdf_options()
-        with Collector() as collector:
+        with Collector() as collector, NativeErrors() as native:
             try:
                 document = HTML(
                     string=page,
@@ -114,6 +135,10 @@ class Engine:
             except ENGINE_FAILURES as error:
                 message = f"WeasyPrint cannot lay out this brief ({type(error).__name__}: {error})"
                 raise BriefError(brief.path, 1, "engine.failure", message) from None
+        if native.lines:  # Pango's, say, on an SVG's absurd font size: a warning, once
+            said = re.sub(r"^[\d:.]+: ", "", native.lines[0].split("**: ", 1)[-1])  # its clock
+            message = f"the text engine complained while laying out ({said})"
+            problems = [*problems, Problem(brief.path, 1, WARNING, "engine.warning", message)]
         setup, logged = [], []
         for record in collector.records:
             if record.getMessage().startswith(system.HARFBUZZ_MISSING):

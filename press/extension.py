@@ -231,15 +231,27 @@ class Footnotes(Treeprocessor):
                         words.text = " ".join(" ".join(block.itertext()).split())
                         block = words
                     inline_into(note, block)
-                for inner in note.iter("sup"):  # a note's own notes: their text in brackets
+                for inner in list(note.iter("sup")):  # a note's own notes, in brackets
                     call = inner.find("a[@class='footnote-ref']")
                     if call is not None and call.get("href", "#")[1:] in bodies:
-                        text = plain_text(self.md, bodies[call.get("href")[1:]])
+                        text = self.words(bodies, call.get("href")[1:], set())
                         inner.remove(call)
                         inner.tag, inner.text = "span", f" ({text})"
                         inner.attrib.pop("id", None)
                 parent.insert(list(parent).index(sup), note)
                 parent.remove(sup)
+
+    def words(self, bodies: dict, name: str, seen: set[str]) -> str:
+        """A note's words, the notes it calls in brackets after theirs, however deep."""
+        body = copy.deepcopy(bodies[name])
+        for sup in list(body.iter("sup")):
+            call = sup.find("a[@class='footnote-ref']")
+            inner = call.get("href", "#")[1:] if call is not None else ""
+            if inner in bodies and inner not in seen | {name}:
+                text = self.words(bodies, inner, seen | {name})
+                sup.remove(call)
+                sup.tag, sup.text = "span", f" ({text})"
+        return plain_text(self.md, body)
 
 
 def inline_into(target: etree.Element, para: etree.Element) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import mimetypes
-import re
 import stat
-import warnings
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .config import MAX_FETCH_BYTES, MAX_PIXELS
+from .config import MAX_FETCH_BYTES
+from .filetypes import MAX_SVG, is_font, is_svg, raster_type, svg_images, svg_too_large
 
 
 class RootedFetcher(URLFetcher):
@@ -48,6 +46,8 @@ class RootedFetcher(URLFetcher):
         data = path.read_bytes()
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if parts.scheme != "font":  # what a file is, its bytes say, not its name
+            if is_font(data):  # an SVG's or a stylesheet's @font-face: only the pinned fonts
+                raise ValueError(f"refused {url}: a font; the press sets text in its own")
             mime = raster_type(url, data) or ("image/svg+xml" if is_svg(data) else mime)
             if mime == "image/svg+xml":
                 self.check_svg(url, data)
@@ -59,57 +59,16 @@ class RootedFetcher(URLFetcher):
         WeasyPrint renders an SVG's images itself and reports any failure as the SVG's own, so
         the images an SVG names are read here first, with the same limits as the brief's.
         """
-        start = data.find(b"<svg")
-        tag = data[start : data.find(b">", start) + 1]
-        if any(abs(float(n)) > MAX_SVG for n in NUMBER_RE.findall(attributes(tag))):
+        if svg_too_large(data):
             raise ValueError(
                 f"refused {url}: its width, height or viewBox is more than {MAX_SVG:,}"
             )
-        for href in SVG_IMAGE_RE.findall(data):
-            inner = urljoin(url, href.decode("utf-8", "replace").strip())
+        for href in svg_images(data):
+            inner = urljoin(url, href)
             if inner.startswith("data:") or inner == url:
                 continue
             try:
                 self.read(inner)
             except ValueError as error:
-                name = unquote(href.decode("utf-8", "replace"))
                 reason = str(error).split(": ", 1)[-1]
-                raise ValueError(f"refused {url}: its image {name}: {reason}") from None
-
-
-def raster_type(url: str, data: bytes) -> str | None:
-    """The type of a raster image, refused if too large to decode; None for anything else.
-
-    Only the header is read; Pillow's own warning of a decompression bomb is the limit's error.
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                width, height, kind = *image.size, image.format
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValueError(f"refused {url}: too many pixels to decode safely") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return None  # not a raster image (a stylesheet, an SVG) or unreadable: WeasyPrint says
-    if width * height > MAX_PIXELS:
-        raise ValueError(f"refused {url}: {width}x{height} pixels, more than {MAX_PIXELS:,}")
-    return Image.MIME.get(kind, "application/octet-stream")
-
-
-def is_svg(data: bytes) -> bool:
-    """Whether some bytes are an SVG document."""
-    return b"<svg" in data[:4096]
-
-
-MAX_SVG = 20_000  # an SVG's width, height or view box, in its units: more, and Pango's layout fails
-NUMBER_RE = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
-SVG_IMAGE_RE = re.compile(rb"<image\b[^>]*?\b(?:xlink:)?href\s*=\s*[\"']([^\"']*)", re.I)
-
-
-def attributes(tag: bytes) -> bytes:
-    """The values of an <svg> tag's width, height and viewBox."""
-    return b" ".join(
-        m[1] for m in re.finditer(rb"\b(?:width|height|viewBox)\s*=\s*[\"']([^\"']*)", tag)
-    )
+                raise ValueError(f"refused {url}: its image {unquote(href)}: {reason}") from None

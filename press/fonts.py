@@ -71,7 +71,7 @@ def coverage(paths: list[Path], cache: Path) -> frozenset[int]:
         with TTFont(path, lazy=True) as font:
             codes |= set(font.getBestCmap())
     with contextlib.suppress(OSError):  # no cache, no harm: the next build reads the fonts again
-        commit({cached: json.dumps(ranges_of(codes)).encode()})
+        commit({cached: json.dumps(ranges_of(codes)).encode()}, cache)
     return frozenset(codes)
 
 

@@ -47,9 +47,13 @@ class Brief:
 
 def read(path: Path) -> Brief:
     """Read a brief from disk: decoded, split and validated."""
-    if not path.is_file():
-        raise BriefError(path, 1, "file.missing", "no such file")
-    if path.stat().st_size > MAX_BRIEF_BYTES:
+    try:
+        if not path.is_file():
+            raise BriefError(path, 1, "file.missing", "no such file")
+        size = path.stat().st_size
+    except OSError as error:  # a name too long for the file system, a folder not to be read
+        raise BriefError(path, 1, "file.missing", f"cannot be read: {error.strerror}") from None
+    if size > MAX_BRIEF_BYTES:
         limit = f"{MAX_BRIEF_BYTES // 2**20} MiB"
         raise BriefError(path, 1, "file.size", f"the brief is larger than {limit}; split it")
     front, markdown, body_line = split(path, decode(path, path.read_bytes()))
@@ -198,15 +202,19 @@ def check_value(path: Path, line: int, key: str, value: object, meaning: str) ->
 # name is set at 48 pt on the cover; the longest UN member's is 56 characters.
 LONGEST = {"country": 80, "title": 250, "series": 120, "doctype": 160, "author": 120,
            "figure value": 24, "figure label": 120, "recommendations": 120}  # fmt: skip
-# Control characters and bidi embeddings, overrides and isolates: invisible, they would reorder or
-# hide the words of a cover, a running head or the PDF's title.
-HIDDEN_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Control characters, bidi marks, embeddings, overrides and isolates, zero-width and format
+# characters, lone surrogates: invisible, they would reorder, hide or break the words of a cover,
+# a running head, the PDF's title or a new brief's file name. (Joiners, which Persian needs, stay.)
+HIDDEN_RE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
 
 
 def check_text(path: Path, line: int, what: str, value: str, longest: int) -> None:
     """A front-matter text has no hidden characters and is not absurdly long."""
     if hidden := HIDDEN_RE.search(value):
-        message = f"{what} holds an invisible control character (U+{ord(hidden[0]):04X}); remove it"
+        message = f"{what} holds an invisible character (U+{ord(hidden[0]):04X}); remove it"
         raise BriefError(path, line, "front.value", message)
     if len(value) > longest:
         message = f"{what} has {len(value)} characters, more than {longest}; shorten it"

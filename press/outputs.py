@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -20,32 +21,56 @@ Files = dict[Path, bytes]  # target path → its bytes
 TEMPORARY_RE = re.compile(r"\.press-(\d+)-[^.]+\.tmp")  # `.press-<pid>-<random>.tmp`
 
 
-def commit(files: Files) -> None:
-    """Write every file beside its target, then rename each over it: never a half-written set.
+def commit(files: Files, root: Path) -> None:
+    """Write every file beside its target, then put them all in place, or none of them.
 
     A temporary file is `.press-<pid>-<random>.tmp`, whatever the target's name (a name near the
-    file system's limit still has room); one a killed build left is swept by the next.
+    file system's limit still has room); those a killed build left under root are swept first.
+    Each previous file is set aside until every new one is in place, and put back if one fails.
     """
-    written: list[tuple[str, Path]] = []
-    # The PDF last: should a rename fail, the previous PDF is still the one in place.
-    files = dict(sorted(files.items(), key=lambda item: item[0].suffix == ".pdf"))
-    for folder in {target.parent for target in files}:
-        folder.mkdir(parents=True, exist_ok=True)
-        sweep(folder)
+    sweep(root)
+    for target in files:
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(target))
+        target.parent.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[Path, Path]] = []  # (temporary file, target)
+    kept: list[tuple[Path, Path | None]] = []  # (target, its previous file set aside)
     try:
         for target, data in files.items():
-            fd, tmp = tempfile.mkstemp(
-                prefix=f".press-{os.getpid()}-", suffix=".tmp", dir=target.parent
-            )
-            written.append((tmp, target))
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.chmod(tmp, 0o644)
+            written.append((temporary(target.parent), target))
+            try:
+                written[-1][0].write_bytes(data)
+            except OSError as error:
+                raise OSError(error.errno, error.strerror, str(target)) from None
+            written[-1][0].chmod(0o644)
         for tmp, target in written:
+            aside = temporary(target.parent, create=False) if target.exists() else None
+            if aside:
+                os.replace(target, aside)
+            kept.append((target, aside))
             os.replace(tmp, target)
+    except BaseException:
+        for target, aside in reversed(kept):
+            if aside:
+                os.replace(aside, target)
+            else:
+                target.unlink(missing_ok=True)
+        raise
     finally:
         for tmp, _ in written:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
+    for _, aside in kept:
+        if aside:
+            aside.unlink(missing_ok=True)
+
+
+def temporary(folder: Path, create: bool = True) -> Path:
+    """A new `.press-<pid>-<random>.tmp` name in a folder (the file made, unless told not to)."""
+    fd, name = tempfile.mkstemp(prefix=f".press-{os.getpid()}-", suffix=".tmp", dir=folder)
+    os.close(fd)
+    if not create:
+        os.unlink(name)
+    return Path(name)
 
 
 def up_to_date(brief: Path, config: Config) -> bool:
@@ -62,9 +87,9 @@ def up_to_date(brief: Path, config: Config) -> bool:
         return False
 
 
-def sweep(folder: Path) -> None:
-    """Remove the temporary files that builds no longer running left in a folder."""
-    for path in folder.iterdir() if folder.is_dir() else []:
+def sweep(root: Path) -> None:
+    """Remove the temporary files that builds no longer running left in a folder and below."""
+    for path in root.rglob(".press-*.tmp") if root.is_dir() else []:
         match = TEMPORARY_RE.fullmatch(path.name)
         if match and not running(int(match[1])):
             path.unlink(missing_ok=True)
@@ -137,5 +162,5 @@ def remove_stale_previews(folder: Path, stem: str, pages: int) -> None:
     """Remove previews of a brief's pages past its last (not other briefs' sharing the stem)."""
     pattern = re.compile(rf"{re.escape(stem)}-(\d+)\.png")
     for path in folder.iterdir():
-        if (match := pattern.fullmatch(path.name)) and int(match[1]) > pages:
+        if (match := pattern.fullmatch(path.name)) and int(match[1]) > pages and path.is_file():
             path.unlink(missing_ok=True)

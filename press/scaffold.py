@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import yaml
@@ -10,6 +11,7 @@ from markdown.extensions.toc import slugify
 
 from .frontmatter import split, validate
 from .i18n import Language
+from .outputs import temporary
 from .problems import BriefError
 
 
@@ -45,24 +47,28 @@ def text_of(country: str, date: str, rating: str, language: Language) -> str:
     return "\n".join(parts)
 
 
-def file_name(country: str, date: str) -> str:
+def file_name(folder: Path, country: str, date: str) -> str:
     """`<country>-<date>.md`, the country's name in Latin letters (Қазақстан: qazaqstan)."""
     slug = slugify(anyascii(country), "-")[:80].strip("-")
     if not slug:
-        raise BriefError(
-            country, 1, "new.name", "the country's name has no letter to name a file by"
-        )
+        message = "the country's name has no letter to name a file by"
+        raise BriefError(folder, 1, "new.name", message)
     return f"{slug}-{date}.md"
 
 
 def new_brief(country: str, date: str, rating: str, language: Language, folder: Path) -> Path:
     """Write a new brief into the folder; never overwrite one. Return its path."""
+    date = date.strip()
     text = text_of(country, date, rating, language)
     validate(folder, split(folder, text)[0])  # the same checks as any brief's, before its name
-    path = folder / file_name(country, date)
-    if path.exists():
-        raise BriefError(path, 1, "file.exists", "already exists; not overwritten")
+    path = folder / file_name(folder, country, date)
     folder.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as out:
-        out.write(text)
+    written = temporary(folder)
+    try:
+        written.write_text(text, encoding="utf-8")
+        os.link(written, path)  # in place whole, and never over another brief
+    except FileExistsError:
+        raise BriefError(path, 1, "file.exists", "already exists; not overwritten") from None
+    finally:
+        written.unlink(missing_ok=True)
     return path

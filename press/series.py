@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import os
 import queue
 import signal
 import sys
@@ -12,7 +15,7 @@ from pathlib import Path
 
 from .config import Config
 from .deadline import Stopped, stop
-from .problems import ERROR, Problem, SetupError, has_errors
+from .problems import ERROR, Problem, SetupError, display, has_errors
 from .session import Session
 
 
@@ -41,10 +44,31 @@ def build_all(
     files: list[Path], config: Config, build: Build, report: Report, jobs: int
 ) -> list[Result]:
     """Build the briefs, in worker processes when there are several; report each as it ends."""
+    files, clashing = apart(files, config)
+    for result in clashing:
+        report(result)
     if jobs > 1 and len(files) > 1:
-        return in_workers(files, config, build, report, min(jobs, len(files)))
+        return clashing + in_workers(files, config, build, report, min(jobs, len(files)))
     with Session() as session:
-        return in_turn(files, config, build, report, session)
+        return clashing + in_turn(files, config, build, report, session)
+
+
+def apart(files: list[Path], config: Config) -> tuple[list[Path], list[Result]]:
+    """The briefs whose outputs are their own, and an error for each that would overwrite the
+    output of one before it (`a/x.md` and `b/x.md` into one folder)."""
+    if config.check:
+        return files, []
+    owners: dict[Path, Path] = {}
+    own, clashing = [], []
+    for path in files:
+        target = config.target(path).resolve()
+        if target in owners:
+            message = f"its output is also that of {display(owners[target])}; rename one"
+            clashing.append(Result(path, [Problem(path, 1, ERROR, "output.clash", message)]))
+        else:
+            owners[target] = path
+            own.append(path)
+    return own, clashing
 
 
 def in_turn(
@@ -106,6 +130,9 @@ def in_workers(
     return results
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+
+
 def work(tasks, done, config: Config, build: Build) -> None:
     """A worker: build briefs from the queue until it says stop, with one session throughout.
 
@@ -114,6 +141,11 @@ def work(tasks, done, config: Config, build: Build) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
+    parent = os.getppid()
+    if sys.platform == "linux":  # the parent killed outright (SIGKILL): its workers stop too
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        return
     try:
         with Session() as session:
             for path in iter(tasks.get, None):
@@ -145,8 +177,17 @@ def watch(
         print(f"watching {len(files)} briefs; Ctrl-C stops", file=sys.stderr, flush=True)
         options = {"debounce": 50, "step": 20, "watch_filter": not_editors, "stop_event": stop}
         for changes in watchfiles.watch(*folders, **options):
-            due = rebuilt_by({Path(name).resolve() for _, name in changes}, results, homes, shared)
+            due = rebuilt_by(resolved(name for _, name in changes), results, homes, shared)
             results |= zip(due, in_turn(due, config, build, report, session), strict=True)
+
+
+def resolved(names) -> set[Path]:
+    """Changed files' real paths; a link that loops, or a file gone meanwhile, is left out."""
+    paths = set()
+    for name in names:
+        with contextlib.suppress(OSError, RuntimeError):
+            paths.add(Path(name).resolve())
+    return paths
 
 
 def not_editors(change, name: str) -> bool:
@@ -159,8 +200,8 @@ def rebuilt_by(
     changed: set[Path], results: dict[Path, Result], homes: set[Path], shared: dict[Path, str]
 ) -> list[Path]:
     """The briefs some changed files ask to rebuild, with new briefs in the watched folders."""
-    known = {brief.resolve() for brief in results}
+    known = resolved(results)
     layout = any(p.suffix == s and p.is_relative_to(f) for p in changed for f, s in shared.items())
-    due = [b for b, r in results.items() if layout or b.resolve() in changed or changed & r.inputs]
+    due = [b for b, r in results.items() if layout or resolved([b]) & changed or changed & r.inputs]
     new = [p for p in changed - known if p.suffix == ".md" and p.parent in homes and p.is_file()]
     return due + sorted(new)

@@ -7,14 +7,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pymupdf
 import pytest
 from conftest import ROOT, run
 from helpers import FRONT, html_tree, write
 from PIL import Image
-
-from press import outputs
 
 GOOD = FRONT + "## Text\n\nBody.\n"
 LONG = FRONT + "Text of a long brief, laid out for a while.\n\n" * 600
@@ -113,8 +112,8 @@ def test_what_still_runs_off_the_page_is_an_error_at_its_line(tmp_path):
             6,
             "a figure's value has 60 characters",
         ),
-        (FRONT.replace("Testland", "Test\u202eland"), 2, "invisible control character (U+202E)"),
-        (FRONT.replace("A title", '"A\\u0085title"'), 3, "invisible control character (U+0085)"),
+        (FRONT.replace("Testland", "Test\u202eland"), 2, "invisible character (U+202E)"),
+        (FRONT.replace("A title", '"A\\u0085title"'), 3, "invisible character (U+0085)"),
     ],
     ids=["country", "figure", "bidi-override", "control"],
 )
@@ -132,16 +131,14 @@ def test_a_full_disk_keeps_every_previous_file(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert run([str(path), "-o", str(out), "--html"])[0] == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    real = os.fdopen
+    real = Path.write_bytes
 
-    def full(fd, *args, **kwargs):
-        handle = real(fd, *args, **kwargs)
-        handle.write = lambda data: (_ for _ in ()).throw(
-            OSError(errno.ENOSPC, "No space left on device")
-        )
-        return handle
+    def full(self, data):
+        if self.name.startswith(".press-") and self.parent != out:  # the assets fill the disk
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
 
-    monkeypatch.setattr(outputs.os, "fdopen", full)
+    monkeypatch.setattr(Path, "write_bytes", full)
     status, _, stderr = run(
         [str(write(tmp_path, GOOD.replace("Body", "New body"))), "-o", str(out), "--html"]
     )
@@ -305,6 +302,201 @@ def test_make_new_takes_any_country_and_runs_none_of_it(tmp_path):
     (path,) = content.iterdir()
     from press.frontmatter import read
 
-    assert read(path).meta["country"].startswith("Evil`touch PWNED-new`")
+    assert read(path).meta["country"] == country  # as written, $(id) and all
     assert read(path).meta["lang"] == "es"
     assert not list(tmp_path.rglob("PWNED*")) and not list(ROOT.glob("PWNED*"))
+
+
+# Found by a hunt for what the first round missed.
+def test_raw_html_left_open_is_refused_before_the_allow_list(tmp_path):
+    body = "<div>" + "".join(f"<b id=i{n}>" for n in range(5000)) + "<p>x" * 5000 + "</div>\n"
+    status, _, stderr = run([str(write(tmp_path, FRONT + body)), "-o", str(tmp_path)])
+    assert_one_error(status, stderr, 8, "limit.depth")
+
+
+def test_text_off_the_top_or_bottom_of_a_page_is_an_error(tmp_path):
+    note = "note words here " * 700
+    status, _, stderr = run(
+        [str(write(tmp_path, FRONT + f"Text.[^1]\n\n[^1]: {note}\n")), "-o", str(tmp_path)]
+    )
+    assert status == 1 and "[layout.overflow]" in stderr and "Traceback" not in stderr
+
+
+def test_a_tall_image_is_scaled_to_the_page(tmp_path):
+    (tmp_path / "tall.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="2000">'
+        '<rect width="100" height="2000" fill="#b3261e"/></svg>'
+    )
+    status, _, stderr = run(
+        [str(write(tmp_path, FRONT + '![A tall chart](tall.svg "Caption")\n')), "-o", str(tmp_path)]
+    )
+    assert status == 0, stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<text x='5' y='20'><![CDATA[Hi 😀]]></text>",
+        "<s:text xmlns:s='http://www.w3.org/2000/svg' y='20'>😀</s:text>",
+    ],
+    ids=["cdata", "namespaced"],
+)
+def test_svg_text_however_written_meets_the_glyph_check(tmp_path, text):
+    (tmp_path / "t.svg").write_text(
+        "<!-- " + "padding " * 700 + "-->\n"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40">{text}</svg>'
+    )
+    status, _, stderr = run(
+        [str(write(tmp_path, FRONT + "![A chart](t.svg)\n")), "-o", str(tmp_path)]
+    )
+    assert_one_error(status, stderr, 8, "glyph.missing")
+    assert "😀 (U+1F600 GRINNING FACE) in its text" in stderr
+
+
+def test_letters_the_style_sets_in_capitals_meet_the_glyph_check(tmp_path):
+    status, _, stderr = run(
+        [
+            str(write(tmp_path, FRONT.replace("Testland", "Toɖoland") + "Text.\n")),
+            "-o",
+            str(tmp_path),
+        ]
+    )
+    assert_one_error(status, stderr, 2, "glyph.missing")
+    assert "Ɖ (U+0189 LATIN CAPITAL LETTER AFRICAN D)" in stderr
+
+
+def test_a_format_character_that_would_show_a_box_meets_the_glyph_check(tmp_path):
+    status, _, stderr = run([str(write(tmp_path, FRONT + "A\ufff9b.\n")), "-o", str(tmp_path)])
+    assert_one_error(status, stderr, 8, "glyph.missing")
+
+
+def test_a_font_beside_the_brief_is_never_used_even_by_an_svg(tmp_path):
+    fonts = sorted(Path("/usr/share/fonts").rglob("*.ttf"))
+    if not fonts:
+        pytest.skip("no font on this machine to try")
+    (tmp_path / "dv.ttf").write_bytes(fonts[0].read_bytes())
+    (tmp_path / "f.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40"><style>'
+        "@font-face{font-family:Evil;src:url(dv.ttf)} text{font-family:Evil}</style>"
+        '<text x="5" y="20">Hello</text></svg>'
+    )
+    status, _, stderr = run(
+        [str(write(tmp_path, FRONT + "![A chart](f.svg)\n")), "-o", str(tmp_path)]
+    )
+    assert status == 1 and "refused dv.ttf: a font; the press sets text in its own" in stderr
+
+
+def test_make_variables_holding_make_functions_run_nothing(tmp_path):
+    content, mark = tmp_path / "content", tmp_path / "PWNED"
+    content.mkdir()
+    write(content, GOOD, "plain.md")
+    make = ["make", "-s", "-C", str(ROOT), f"CONTENT={content}"]
+    subprocess.run(
+        [*make, f"OUT={tmp_path / 'out'}", f"MAX_SIZE=$(shell touch {mark})1MiB", "pdf"],
+        capture_output=True,
+    )
+    subprocess.run(
+        [*make, "new", f"COUNTRY=Foo$(shell touch {mark})", "DATE=2024-05", "RATING=open"],
+        capture_output=True,
+    )
+    assert not mark.exists()
+
+
+def test_a_folder_in_the_way_of_an_output_keeps_every_previous_file(tmp_path):
+    path, out = write(tmp_path, GOOD), tmp_path / "out"
+    assert run([str(path), "-o", str(out), "--html"])[0] == 0
+    (out / "brief.pdf").unlink()
+    (out / "brief.pdf").mkdir()
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    write(tmp_path, GOOD.replace("Body", "New body"))
+    status, _, stderr = run([str(path), "-o", str(out), "--html"])
+    assert status == 1 and stderr.endswith(
+        f"cannot write {out / 'brief.pdf'}: a folder is in the way [output.write]\n"
+    )
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_folder_among_the_previews_stops_nothing(tmp_path):
+    path, out = write(tmp_path, GOOD), tmp_path / "out"
+    (out / "preview" / "brief-9.png").mkdir(parents=True)
+    status, _, stderr = run([str(path), "-o", str(out), "--preview"])
+    assert status == 0 and "Traceback" not in stderr
+
+
+def test_two_briefs_with_one_output_are_one_error_not_one_lost_file(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = write(tmp_path / "a", GOOD, "x.md")
+    b = write(tmp_path / "b", GOOD.replace("Body", "Other"), "x.md")
+    status, _, stderr = run([str(a), str(b), "-o", str(tmp_path / "out"), "-j", "1"])
+    assert status == 1 and stderr.endswith(f"is also that of {a}; rename one [output.clash]\n"), (
+        stderr
+    )
+
+
+@pytest.mark.parametrize("value", ["inf", "99999999999", "0", "-3"])
+def test_a_time_limit_out_of_range_is_a_usage_error(value):
+    assert run(["--timeout", value])[0] == 2
+
+
+def test_a_name_too_long_to_open_is_one_line(tmp_path):
+    status, _, stderr = run([str(tmp_path / ("c" * 300 + ".md")), "-o", str(tmp_path)])
+    assert status == 1 and "cannot be read: File name too long [file.missing]" in stderr
+
+
+@pytest.mark.parametrize(
+    "char", ["\u200e", "\u200f", "\u061c", "\ufeff", "\u200b", "\u2060", "\u00ad", "\u206a"]
+)
+def test_invisible_characters_in_front_matter_are_refused(tmp_path, char):
+    status, _, stderr = run(
+        [
+            str(write(tmp_path, FRONT.replace("Testland", f"Test{char}land") + "Text.\n")),
+            "-o",
+            str(tmp_path),
+        ]
+    )
+    assert_one_error(status, stderr, 2, "front.value")
+
+
+def test_new_with_a_name_that_is_not_text_writes_nothing(tmp_path, monkeypatch):
+    from press import cli
+
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    status, _, stderr = run(
+        ["--new", os.fsdecode(b"x\xffy"), "--date", "2024-05", "--rating", "open"]
+    )
+    assert status == 1 and "Traceback" not in stderr
+    assert not (tmp_path / "content").exists() or not list((tmp_path / "content").iterdir())
+    assert run(["--new", "Datetest", "--date", "2024-05\n", "--rating", "open"])[0] == 0
+    assert [p.name for p in (tmp_path / "content").iterdir()] == ["datetest-2024-05.md"]
+
+
+def test_the_text_engines_own_complaints_are_one_warning(tmp_path):
+    (tmp_path / "neg.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40">'
+        '<text x="5" y="20" font-size="-5">x</text></svg>'
+    )
+    command = [
+        sys.executable,
+        str(ROOT / "build.py"),
+        str(write(tmp_path, FRONT + "![Neg](neg.svg)\n")),
+        "-o",
+        str(tmp_path),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0 and "Pango-CRITICAL" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"{command[2]}:1: warning: the text engine complained while laying out "
+        "(pango_font_description_set_absolute_size: assertion 'size >= 0' failed) [engine.warning]"
+    ]
+
+
+def test_a_killed_parent_leaves_no_worker_writing(tmp_path):
+    building = start(tmp_path, "-j", "2", "--max-size", "10MiB")
+    time.sleep(2)
+    building.kill()
+    building.wait()
+    time.sleep(8)  # what a worker left running would have written by now
+    assert not (tmp_path / "out").exists() or not [
+        p for p in (tmp_path / "out").iterdir() if p.suffix == ".pdf"
+    ]
