@@ -12,6 +12,18 @@ PDF_VARIANTS = (
     "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f", "pdf/ua-1", "pdf/ua-2",
     "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g",
 )  # fmt: skip
+# Variants on PDF 1.6 or 1.7 that allow a second conformance claim: a tagged copy in one of them
+# also declares PDF/UA-1 (the PDF/A-1, PDF/X-1a and PDF/X-3 bases predate it, PDF/A-4 is PDF 2.0).
+DECLARES_UA = {
+    "pdf/a-2b",
+    "pdf/a-3b",
+    "pdf/a-2u",
+    "pdf/a-3u",
+    "pdf/a-2a",
+    "pdf/a-3a",
+    "pdf/x-4",
+    "pdf/x-5g",
+}
 
 # Limits: a clear error instead of a crash, a MemoryError or an hour of work.
 MAX_BRIEF_BYTES = 2 * 2**20  # ten times the longest brief of the series
@@ -51,14 +63,14 @@ class Config:
         suffix = "-print" if self.print_copy else ""
         return self.out_dir / f"{path.stem}{suffix}.{extension}"
 
+    @property
+    def variant(self) -> str:
+        """The PDF variant written: PDF/UA-1, or PDF/X-4 for the print copy, unless asked."""
+        return self.pdf_variant or ("pdf/x-4" if self.print_copy else "pdf/ua-1")
+
     def pdf_options(self) -> dict:
-        """WeasyPrint's options for this copy."""
+        """WeasyPrint's options for this copy: every variant tagged (PDF/A's b and u too)."""
+        options = {"pdf_variant": self.variant, "pdf_tags": True, "optimize_images": True}
         if self.print_copy:
-            return {
-                "pdf_variant": self.pdf_variant or "pdf/x-4",
-                "pdf_tags": True,
-                "output_intent": "srgb",
-                "optimize_images": True,
-                "dpi": 300,
-            }
-        return {"pdf_variant": self.pdf_variant or "pdf/ua-1", "optimize_images": True, "dpi": 200}
+            return {**options, "output_intent": "srgb", "dpi": 300}
+        return {**options, "dpi": 200}

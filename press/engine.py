@@ -122,7 +122,7 @@ class Engine:
                     url_fetcher=fetcher,
                 ).render(stylesheets=styles, font_config=fonts, **options)
                 place.fail_on_errors(collector.records)
-                finisher = pdffix.finisher(brief, print_copy=config.print_copy)
+                finisher = pdffix.finisher(brief, config)
                 # fontTools, which subsets fonts when HarfBuzz cannot, stamps this time into them.
                 os.environ["SOURCE_DATE_EPOCH"] = self.epoch or str(epoch(brief.meta["date"]))
                 pdf = document.write_pdf(finisher=finisher, **options)

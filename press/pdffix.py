@@ -10,17 +10,21 @@ import uuid
 
 import pydyf
 
-from .config import PRINT_BLEED
+from .config import DECLARES_UA, PRINT_BLEED, Config
 from .frontmatter import Brief
 
 
-def finisher(brief: Brief, print_copy: bool):
+def finisher(brief: Brief, config: Config):
     """What is done to the PDF objects before they are written."""
 
     def finish(document, pdf: pydyf.PDF) -> None:
         mark_page_furniture_as_artifacts(pdf)
+        scope_table_headers(pdf)
+        wrap_list_bodies(pdf)
         flag_links_to_print(pdf)
-        if print_copy:
+        if config.variant in DECLARES_UA:
+            declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
+        if config.print_copy:
             exact_bleed_box(pdf)
             stable_document_id(brief, pdf)
 
@@ -68,6 +72,43 @@ def mark_page_furniture_as_artifacts(pdf: pydyf.PDF) -> None:
                 operations[i - 1 : i + 1] = ["/Artifact", pydyf.Dictionary({"Type": "/Pagination"})]
 
 
+def scope_table_headers(pdf: pydyf.PDF) -> None:
+    """Give each table header its Scope: a column's in the table head, a row's in the body.
+
+    WeasyPrint 70 links each cell to its headers by ID but writes no Scope, which PDF/UA-1
+    (Matterhorn 15-003) and screen readers expect of every TH.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("S") == "/TH":
+            row = pdf.objects[number(obj["P"])]
+            group = pdf.objects[number(row["P"])].get("S")
+            obj.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+            obj["A"]["Scope"] = "/Row" if group in ("/TBody", "/TFoot") else "/Column"
+
+
+def wrap_list_bodies(pdf: pydyf.PDF) -> None:
+    """Put what follows an item's label in an LBody, as PDF/UA-1 has every list item hold.
+
+    WeasyPrint 70 gives an item whose marker is inside its lines (the recommendations' numbers,
+    hung by a tab) no LBody: its Lbl and its text are siblings (upstream #2505, #2497).
+    """
+    for item in [obj for obj in pdf.objects if isinstance(obj, dict) and obj.get("S") == "/LI"]:
+        kids = [pdf.objects[number(kid)] for kid in item["K"]]
+        if any(kid.get("S") == "/LBody" for kid in kids):
+            continue
+        body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "P": item.reference})
+        body["K"] = pydyf.Array(kid.reference for kid in kids if kid.get("S") != "/Lbl")
+        if "Pg" in item:
+            body["Pg"] = item["Pg"]
+        pdf.add_object(body)
+        for kid in kids:
+            if kid.get("S") != "/Lbl":
+                kid["P"] = body.reference
+        item["K"] = pydyf.Array(
+            [*(k.reference for k in kids if k.get("S") == "/Lbl"), body.reference]
+        )
+
+
 def flag_links_to_print(pdf: pydyf.PDF) -> None:
     """Links print as they show: WeasyPrint 70 leaves the annotations' Print flag unset."""
     for obj in pdf.objects:
@@ -93,3 +134,35 @@ def stable_document_id(brief: Brief, pdf: pydyf.PDF) -> None:
         if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
             xmp = b"".join(obj.stream)
             obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable_id, xmp)]
+
+
+PDF_UA_PART = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\
+<pdfuaid:part>1</pdfuaid:part></rdf:Description>"""
+# PDF/A admits only the schemas it lists or describes in the file: this describes PDF/UA's.
+PDF_UA_SCHEMA = b"""<rdf:Description rdf:about="" \
+xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" \
+xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" \
+xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#"><pdfaExtension:schemas><rdf:Bag>\
+<rdf:li rdf:parseType="Resource">\
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix><pdfaSchema:property><rdf:Seq>\
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>part</pdfaProperty:name>\
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>\
+<pdfaProperty:category>internal</pdfaProperty:category>\
+<pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>\
+</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas>\
+</rdf:Description>"""
+
+
+def declare_pdf_ua(pdf: pydyf.PDF, pdf_a: bool) -> None:
+    """Declare PDF/UA-1 beside a PDF/A or PDF/X claim, as WeasyPrint 70 does for PDF/UA alone.
+
+    Its XMP names one variant only; a tagged PDF/A-2, PDF/A-3 or PDF/X-4 copy may claim both.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            xmp = b"".join(obj.stream)
+            if b"pdfuaid:part" not in xmp:
+                claim = PDF_UA_PART + (PDF_UA_SCHEMA if pdf_a else b"")
+                obj.stream = [xmp.replace(b"</rdf:RDF>", claim + b"</rdf:RDF>", 1)]

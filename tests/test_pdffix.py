@@ -1,11 +1,16 @@
 """The repairs of press/pdffix.py, each on the built PDFs: the gap it covers must stay closed."""
 
+import json
 import re
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pikepdf
 import pytest
-from helpers import MM, artifact_texts, layout_meta, squash
+from conftest import SAMPLE, run
+from helpers import MM, artifact_texts, layout_meta, squash, structure_nodes
 
 from press.frontmatter import read
 
@@ -46,3 +51,63 @@ def test_the_print_copys_document_id_comes_from_the_brief(print_copy):
     with pikepdf.open(print_copy.pdf) as pdf:
         xmp = pdf.Root.Metadata.read_bytes().decode()
     assert re.findall(r"xmp\.did:[0-9a-f-]{36}", xmp) == [f"xmp.did:{expected}"]
+
+
+def test_table_headers_have_a_scope(sample):
+    with pikepdf.open(sample.pdf) as pdf:
+        headers = [n for n in structure_nodes(pdf) if n.get("/S") == "/TH"]
+        assert headers and {str(n.A.Scope) for n in headers} == {"/Column"}
+        assert all(str(n.A.O) == "/Table" and "/ID" in n for n in headers)
+
+
+def test_every_list_item_holds_its_label_then_its_body(brief):
+    with pikepdf.open(brief.pdf) as pdf:
+        items = [n for n in structure_nodes(pdf) if n.get("/S") == "/LI"]
+        shapes = {tuple(str(k.S) for k in n.K if isinstance(k, pikepdf.Dictionary)) for n in items}
+        assert items and shapes <= {("/Lbl", "/LBody"), ("/LBody",)}
+        # Each body's kids point back to it (the recommendations' bodies are the repair's).
+        for body in (k for n in items for k in n.K if k.get("/S") == "/LBody"):
+            assert all(
+                kid.P.objgen == body.objgen for kid in body.K if isinstance(kid, pikepdf.Dictionary)
+            )
+
+
+def outloud(pdf: Path) -> dict:
+    """What the PDF/UA and WCAG machine checks find in a PDF."""
+    checker = Path(sys.executable).with_name("outloud")
+    result = subprocess.run([str(checker), "--json", "-", "--fail-on", "never", str(pdf)],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(result.stdout)["results"][0]
+
+
+@pytest.mark.parametrize("variant", ["pdf/a-3u", "pdf/a-2b", "pdf/a-2u"])
+def test_a_pdf_a_copy_stays_tagged_and_declares_pdf_ua_1(tmp_path, variant):
+    status, _, stderr = run([str(SAMPLE), "-o", str(tmp_path), "--pdf-variant", variant])
+    assert status == 0, stderr
+    pdf = tmp_path / f"{SAMPLE.stem}.pdf"
+    with pikepdf.open(pdf) as document:
+        meta = document.open_metadata()
+        assert meta.get("pdfaid:part") == variant[6] and meta.get("pdfuaid:part") == "1"
+        # PDF/A admits the PDF/UA schema because the file describes it.
+        assert (
+            b"<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in document.Root.Metadata.read_bytes()
+        )
+        assert document.Root.MarkInfo.Marked is True and "/StructTreeRoot" in document.Root
+    assert outloud(pdf)["findings"] == []
+
+
+def test_the_print_copy_declares_pdf_ua_1_beside_pdf_x(print_copy):
+    with pikepdf.open(print_copy.pdf) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta.get("pdfuaid:part"), meta.get("pdfxid:GTS_PDFXVersion")) == ("1", "PDF/X-4")
+        assert b"pdfaExtension" not in pdf.Root.Metadata.read_bytes()  # PDF/X needs none
+    assert outloud(print_copy.pdf)["findings"] == []
+
+
+@pytest.mark.parametrize("variant", ["pdf/a-1b", "pdf/a-4u"])
+def test_variants_of_other_pdf_versions_declare_no_pdf_ua(tmp_path, variant):
+    status, _, stderr = run([str(SAMPLE), "-o", str(tmp_path), "--pdf-variant", variant])
+    assert status == 0, stderr
+    with pikepdf.open(tmp_path / f"{SAMPLE.stem}.pdf") as pdf:
+        assert pdf.open_metadata().get("pdfuaid:part") is None
+        assert "/StructTreeRoot" in pdf.Root  # but tagged still
