@@ -36,7 +36,8 @@ def convert(brief: Brief, config: Config, language: Language) -> Converted:
     """Markdown → sanitized HTML body, with sections, page-foot notes and figures."""
     source = SourceMap(brief.markdown, brief.body_line)
     rtl = language.direction == "rtl"
-    press = PressExtension(source, recommendations_headings(brief, language), rtl)
+    headings = recommendations_headings(brief, language)
+    press = PressExtension(source, headings, rtl, notes=language.gettext("Notes"))
     md = markdown.Markdown(
         # Instances, not names: looking names up scans every package's entry points.
         extensions=[

@@ -62,7 +62,8 @@ class Sections(Treeprocessor):
     """Wrap each `##` heading and what follows it in `<section id="slug">`; list them in toc.
 
     The recommendations' section, in whichever language its heading is, is
-    `<section id="recommendations">`: a heading that is, or starts with, the word for it.
+    `<section id="recommendations">`: a heading that is, or starts with, the word for it; its
+    lists are ordered lists, each recommendation numbered.
     """
 
     def __init__(
@@ -91,6 +92,15 @@ class Sections(Treeprocessor):
             if section is not None and child.tag != "section":
                 root.remove(child)
                 section.append(child)
+        for recommendations in root.findall("section[@id='recommendations']"):
+            for listing in recommendations.findall("ul"):  # numbered: an ordered list
+                listing.tag = "ol"
+                for item in listing.findall("li"):  # its number starts the first line
+                    if len(item) and not (item.text or "").strip():
+                        if item[0].tag == "p":
+                            unwrap(item, item[0])
+                        else:  # a quotation or a list: set beside the number
+                            item.set("class", "opens-with-block")
 
 
 def plain_text(md: markdown.Markdown, element: etree.Element) -> str:
@@ -199,7 +209,15 @@ class Facts(Treeprocessor):
 
 
 class Footnotes(Treeprocessor):
-    """Move each footnote's text to its call, as an inline element floated to the page foot."""
+    """Move each footnote's text to its call, as an inline element floated to the page foot.
+
+    Each call also gets a link to a copy of its note in `<section id="notes">` at the end, which
+    only the HTML copy shows: a screen has no page foot.
+    """
+
+    def __init__(self, md: markdown.Markdown, heading: str):
+        super().__init__(md)
+        self.heading = heading
 
     def run(self, root: etree.Element) -> None:
         holder = root.find(".//div[@class='footnote']/..")
@@ -213,6 +231,7 @@ class Footnotes(Treeprocessor):
             for text in ("text", "tail"):  # and the space before them
                 setattr(parent, text, (getattr(parent, text) or "").replace(NBSP_PLACEHOLDER, ""))
         bodies = {li.get("id"): li for li in notes.iter("li")}
+        endnotes = []
         for parent in list(root.iter()):
             for sup in list(parent):
                 ref = sup.find("a[@class='footnote-ref']") if sup.tag == "sup" else None
@@ -240,6 +259,25 @@ class Footnotes(Treeprocessor):
                         inner.attrib.pop("id", None)
                 parent.insert(list(parent).index(sup), note)
                 parent.remove(sup)
+                endnotes.append((glue(parent, note), note))
+        if endnotes:
+            root.append(self.endnotes(endnotes))
+
+    def endnotes(self, notes: list[tuple[etree.Element, etree.Element]]) -> etree.Element:
+        """The notes as a list after the text, each linked to and from its call."""
+        section = etree.Element("section", id="notes")
+        etree.SubElement(section, "h2").text = self.heading
+        listing = etree.SubElement(section, "ol")
+        for n, (call, note) in enumerate(notes, 1):
+            ref = etree.SubElement(call, "span", {"class": "note-ref"})
+            etree.SubElement(ref, "a", href=f"#note:{n}", id=f"call:{n}").text = str(n)
+            item = etree.SubElement(listing, "li", id=f"note:{n}")
+            etree.SubElement(item, "a", href=f"#call:{n}").text = str(n)
+            body = copy.deepcopy(note)
+            body.tag, body.attrib, body.tail = "span", {}, None
+            body.text = " " + (body.text or "")
+            item.append(body)
+        return section
 
     def words(self, bodies: dict, name: str, seen: set[str]) -> str:
         """A note's words, the notes it calls in brackets after theirs, however deep."""
@@ -252,6 +290,35 @@ class Footnotes(Treeprocessor):
                 sup.remove(call)
                 sup.tag, sup.text = "span", f" ({text})"
         return plain_text(self.md, body)
+
+
+def glue(parent: etree.Element, note: etree.Element) -> etree.Element:
+    """Hold a note's call to the word before it: `<span class="call">word<note/></span>`.
+
+    A call is never alone at the start of a line, and a space typed before it goes.
+    """
+    index = list(parent).index(note)
+    call = etree.Element("span", {"class": "call"})
+    call.tail, note.tail = note.tail, None
+    parent.remove(note)
+    before = parent[index - 1] if index else None
+    text = ((parent.text if before is None else before.tail) or "").rstrip()
+    word = re.search(r"\S+$", text)
+    if word:
+        call.text, text = word[0], text[: word.start()]
+    elif before is not None:  # the call follows an element: *a word*[^1]
+        parent.remove(before)
+        before.tail, index = None, index - 1
+        call.append(before)
+        before = parent[index - 1] if index else None
+        text = (parent.text if before is None else before.tail) or ""
+    if before is None:
+        parent.text = text
+    else:
+        before.tail = text
+    call.append(note)
+    parent.insert(index, call)
+    return call
 
 
 def inline_into(target: etree.Element, para: etree.Element) -> None:
@@ -297,16 +364,37 @@ def unwrap(parent: etree.Element, child: etree.Element) -> None:
 
 
 class SourceNotes(Treeprocessor):
-    """Follow each real link with its address: the print copy shows it as a source note."""
+    """Follow each real link with its address: the print copy shows it as a source note.
+
+    A link inside a note gets its address in brackets in the note instead; a link whose text is
+    its address gets nothing, the address being printed already.
+    """
 
     def run(self, root: etree.Element) -> None:
+        in_notes = {
+            id(a) for n in root.iter("span") if n.get("class") == "footnote" for a in n.iter("a")
+        }
+        endnotes = {id(a) for n in root.findall("section[@id='notes']") for a in n.iter("a")}
         for parent in list(root.iter()):
             for link in [child for child in parent if child.tag == "a"]:
-                if not REAL_LINK.match(link.get("href", "")):
+                href = link.get("href", "")
+                if not REAL_LINK.match(href) or written_out(link, href) or id(link) in endnotes:
                     continue
-                note = etree.Element("span", {"class": "source"})
-                note.text, note.tail, link.tail = link.get("href"), link.tail, None
+                inline = id(link) in in_notes
+                note = etree.Element("span", {"class": "address" if inline else "source"})
+                address = etree.SubElement(note, "a", href=href)  # a link still, in a PDF viewer
+                address.text = href
+                if inline:
+                    note.text, address.tail = " (", ")"
+                note.tail, link.tail = link.tail, None
                 parent.insert(list(parent).index(link) + 1, note)
+
+
+def written_out(link: etree.Element, href: str) -> bool:
+    """Whether a link's text is its own address (give or take the scheme and a final slash)."""
+    text = "".join(link.itertext()).strip()
+    bare = re.sub(r"^[a-z]+://|^mailto:|/$", "", href, flags=re.IGNORECASE)
+    return text in (href, bare, bare + "/") or re.sub(r"^[a-z]+://|/$", "", text) == bare
 
 
 class Figures(Treeprocessor):
@@ -401,9 +489,12 @@ class LongWords(Treeprocessor):
 class PressExtension(Extension):
     """Register the press's tree processors after inline parsing, before serializing."""
 
-    def __init__(self, source: SourceMap, recommendations: set[str], rtl: bool = False):
+    def __init__(
+        self, source: SourceMap, recommendations: set[str], rtl: bool = False, notes: str = "Notes"
+    ):
         super().__init__()
         self.source, self.recommendations, self.rtl = source, recommendations, rtl
+        self.notes = notes  # the heading of the HTML copy's notes
         self.toc: list[tuple[str, str]] = []  # (id, heading) of each `##` section
         self.facts: list[Fact] = []
 
@@ -413,7 +504,7 @@ class PressExtension(Extension):
         sections = Sections(md, self.toc, self.recommendations)
         md.treeprocessors.register(sections, "press-sections", 18)
         md.treeprocessors.register(Facts(md, self.source, self.facts), "press-facts", 17.5)
-        md.treeprocessors.register(Footnotes(md), "press-footnotes", 17)
+        md.treeprocessors.register(Footnotes(md, self.notes), "press-footnotes", 17)
         md.treeprocessors.register(Placeholders(md), "press-placeholders", 16.7)
         md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)

@@ -51,7 +51,6 @@ def render(brief: Brief, body: Converted, env: Environment, language: Language) 
             ratings=RATINGS,
             names=rating_names(language),
             folio=parts(language.gettext("Page %(page)s of %(pages)s"), "page", "pages"),
-            note=parts(language.gettext("Note %(number)s:"), "number"),
             toc=body.toc,
             body=Markup(body.html),  # the one place content is marked safe: sanitized in convert
         )

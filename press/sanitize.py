@@ -23,6 +23,7 @@ ATTRIBUTES = {
     "*": {"id", "lang", "title"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
+    "li": {"class"},
     "ol": {"start"},
     "span": {"class", "dir"},
     "td": {"align", "colspan", "rowspan"},
@@ -56,6 +57,8 @@ def filter_attribute(folder: Path, out_dir: Path, tag: str, name: str, value: st
         if SCHEME_RE.match(value) or value.startswith("/"):
             return value  # refused by the checks and the fetcher, with the brief's line
         return quote(Path(os.path.relpath(folder / unquote(value), out_dir)).as_posix())
+    if tag == "li" and name == "class":  # the one class the press gives an item
+        return value if value == "opens-with-block" else None
     if name == "dir":
         return value if value in ("ltr", "rtl", "auto") else None
     if name in ("colspan", "rowspan"):

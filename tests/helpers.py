@@ -9,9 +9,9 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import tinyhtml5
 
-# Hyphens are dropped: WeasyPrint's hyphenation and the fonts' shared hyphen glyph
-# make "-" and U+2010 indistinguishable in extracted text.
-HYPHENS = "-\u2010\u00ad"
+# Hyphens are dropped to compare words a line may break: PDFium reports a hyphen that ends a
+# line as U+FFFE.
+HYPHENS = "-\u00ad\ufffe"
 
 MM = 72 / 25.4  # PDF points in a millimetre
 
@@ -175,3 +175,41 @@ def artifact_texts(pdf: Path) -> list[list[str]]:
     finally:
         document.close()
     return pages
+
+
+def marked_texts(pdf: Path) -> dict[tuple[int, int], str]:
+    """The text painted in each marked-content sequence: {(page index, MCID): text}."""
+    found: dict[tuple[int, int], str] = {}
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for number, page in enumerate(document):
+            textpage = page.get_textpage()
+            for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+                mcid = pdfium_c.FPDFPageObj_GetMarkedContentID(obj.raw)
+                size = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+                buffer = ctypes.create_string_buffer(max(size, 1) * 2)
+                pointer = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+                pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, pointer, size)
+                text = buffer.raw.decode("utf-16-le").split("\x00")[0]
+                found[number, mcid] = found.get((number, mcid), "") + text
+    finally:
+        document.close()
+    return found
+
+
+def tagged_texts(pdf: Path, kind: str) -> list[str]:
+    """The text of each structure element of a kind (`/Lbl`, `/TH`…), in document order."""
+    painted = marked_texts(pdf)
+    with pikepdf.open(pdf) as document:
+        pages = {page.objgen: i for i, page in enumerate(document.pages)}
+
+        def text(node: pikepdf.Dictionary) -> str:
+            found = node.get("/K", [])
+            found = list(found) if isinstance(found, pikepdf.Array) else [found]
+            page = pages.get(node.Pg.objgen) if "/Pg" in node else None
+            return "".join(
+                text(k) if isinstance(k, pikepdf.Dictionary) else painted.get((page, int(k)), "")
+                for k in found
+            )
+
+        return [text(node) for node in structure_nodes(document) if node.get("/S") == kind]

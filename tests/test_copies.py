@@ -116,7 +116,7 @@ def test_variables_are_set_in_longhands():
         (d.name, tinycss2.serialize(d.value).strip())
         for d in declarations(ROOT / "styles" / "brief.css")
     }
-    assert {("padding-bottom", "5mm"), ("counter-increment", "screen-note")} <= seen
+    assert {("padding-bottom", "5mm"), ("font-size", "0.7em")} <= seen
 
 
 def test_distributable_is_small(kazakhstan):
@@ -227,9 +227,9 @@ def rating_fill(rating: str) -> tuple[int, int, int]:
 
 def test_print_links_become_source_notes(sample, sample_print):
     printed = "\n".join(page_texts(sample_print.pdf))
-    assert re.search(r"3\. https://example\.org/brief", printed)
+    assert re.search(r"^a\. https://example\.org/brief", printed, re.MULTILINE)
     assert "https://example.org/brief" not in "\n".join(page_texts(sample.pdf))
-    assert not re.search(r"4\. ", printed)  # the placeholder link got no note
+    assert not re.search(r"^b\. ", printed, re.MULTILINE)  # the placeholder link got no note
 
 
 def test_print_and_distributable_have_the_same_pages_text_artifacts_and_fonts(

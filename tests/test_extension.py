@@ -18,6 +18,16 @@ def html(markdown: str, folder: Path = Path("/tmp/briefs")) -> str:
     return convert(brief, Config(out_dir=folder / "out"), language("en")).html
 
 
+def text(markdown: str) -> str:
+    """The body HTML without the list of notes the HTML copy shows after the text."""
+    return html(markdown).split('\n<section id="notes">')[0]
+
+
+def ref(n: int) -> str:
+    """The link from a note's call to its copy in the list of notes."""
+    return f'<span class="note-ref"><a href="#note:{n}" id="call:{n}">{n}</a></span>'
+
+
 def toc(markdown: str) -> list[tuple[str, str]]:
     """The (id, heading) of each section."""
     return convert(
@@ -50,16 +60,55 @@ def test_repeated_and_odd_headings_get_distinct_ids():
 
 
 def test_a_footnote_moves_to_its_call_as_a_page_foot_note():
-    assert html("Text.[^a] More.\n\n[^a]: The *note*.") == (
-        '<p>Text.<span class="footnote">The <em>note</em>.</span> More.</p>'
+    assert text("Text.[^a] More.\n\n[^a]: The *note*.") == (
+        f'<p><span class="call">Text.<span class="footnote">The <em>note</em>.</span>{ref(1)}</span>'
+        " More.</p>"
     )
+
+
+def test_the_html_copys_notes_follow_the_text_each_linked_to_and_from_its_call():
+    out = html("One.[^a] Two.[^b] Three.[^a]\n\n[^a]: Note *a*.\n[^b]: See [it](https://e.org/b).")
+    assert out.split("\n", 1)[1] == (
+        '<section id="notes">\n<h2>Notes</h2>\n<ol>\n'
+        '<li id="note:1"><a href="#call:1">1</a><span> Note <em>a</em>.</span></li>\n'
+        '<li id="note:2"><a href="#call:2">2</a><span> See <a href="https://e.org/b">it</a>.</span>'
+        "</li>\n"
+        '<li id="note:3"><a href="#call:3">3</a><span> Note <em>a</em>.</span></li>\n</ol>\n</section>'
+    )
+    assert [ref(n) in out for n in (1, 2, 3)] == [True] * 3
+    assert "<section" not in html("No notes.")
+
+
+def test_the_print_copy_gets_each_address_once():
+    out = text("[a](https://e.org/a), <https://e.org/b>, [e.org/c](https://e.org/c/)[^n]\n\n"
+               "[^n]: In a [note](https://e.org/n).")  # fmt: skip
+    source = '<span class="source"><a href="https://e.org/a">https://e.org/a</a></span>'
+    assert out.count('class="source"') == 1 and source in out
+    address = '<span class="address"> (<a href="https://e.org/n">https://e.org/n</a>)</span>'
+    assert f'<a href="https://e.org/n">note</a>{address}' in out
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Last word [^a]", f'<p>Last <span class="call">word<span class="footnote">N</span>{ref(1)}'
+         "</span></p>"),
+        ("*Emphasis*[^a] then", '<p><span class="call"><em>Emphasis</em><span class="footnote">N'
+         f"</span>{ref(1)}</span> then</p>"),
+        ("Say *so* [^a]", '<p>Say <span class="call"><em>so</em><span class="footnote">N</span>'
+         f"{ref(1)}</span></p>"),
+    ],
+)  # fmt: skip
+def test_a_call_is_held_to_the_word_before_it(source, expected):
+    assert text(f"{source}\n\n[^a]: N") == expected
 
 
 def test_a_note_with_a_list_or_notes_of_its_own_becomes_one_line():
     body = "A.[^1] B.[^2]\n\n[^1]: See also[^3]\n[^2]: - one\n    - two\n[^3]: the inner note."
-    assert html(body) == (
-        '<p>A.<span class="footnote">See also<span> (the inner note.)</span></span> '
-        'B.<span class="footnote">one two</span></p>'
+    assert text(body) == (
+        '<p><span class="call">A.<span class="footnote">See also<span> (the inner note.)</span>'
+        f'</span>{ref(1)}</span> <span class="call">B.<span class="footnote">one two</span>{ref(2)}'
+        "</span></p>"
     )
 
 
@@ -72,8 +121,9 @@ def test_links_that_lead_nowhere_are_their_text():
     out = html(body)
     assert out.startswith(
         "<p>A placeholder, an <em>emphatic</em> one, a ref, a path, a "
-        '<a href="https://example.org/x">real one</a><span class="source">https://example.org/x'
-        '</span>, an <a href="#intro">anchor</a>, <a href="'
+        '<a href="https://example.org/x">real one</a><span class="source">'
+        '<a href="https://example.org/x">https://example.org/x</a></span>, an <a href="#intro">'
+        'anchor</a>, <a href="'
     )
     assert out.endswith("</a>, and raw.</p>")
     assert '<a href="mailto:someone@example.org">' in unescape(out)
@@ -114,6 +164,14 @@ def test_the_recommendations_section_is_found_however_its_heading_reads(heading)
         == "recommendations"
     )
     assert toc(f"## Not {heading.lower()}\n\nText.\n")[0][0] != "recommendations"
+
+
+def test_recommendations_are_ordered_lists_and_other_lists_stay_as_written():
+    out = html("## Intro\n\n- a\n\n## Recommendations\n\n### To all:\n\n- One\n- Two\n\n"
+               "### To some:\n\n- Three\n    - nested\n")  # fmt: skip
+    intro, recommendations = out.split('<section id="recommendations">')
+    assert "<ul>" in intro and "<ol>" not in intro
+    assert recommendations.count("<ol>") == 2 and recommendations.count("<ul>") == 1  # nested
 
 
 def test_a_note_called_twice_keeps_its_words_at_both_calls():

@@ -155,7 +155,7 @@ def test_the_recommendations_are_designed_and_numbered(translated):
     _, built = translated
     section = html_tree(built.html).find(".//section[@id='recommendations']")
     assert section is not None
-    assert [len(ul.findall("li")) for ul in section.iter("ul")] == [3, 1]
+    assert [len(ol.findall("li")) for ol in section.iter("ol")] == [3, 1]
     assert numbers_of(built.pdf, 3) == ["1", "2", "3", "1"]
 
 
