@@ -18,6 +18,7 @@ def finisher(brief: Brief, config: Config):
     """What is done to the PDF objects before they are written."""
 
     def finish(document, pdf: pydyf.PDF) -> None:
+        join_split_elements(pdf)  # before: a repeated table header it drops becomes an Artifact
         mark_page_furniture_as_artifacts(pdf)
         scope_table_headers(pdf)
         wrap_list_bodies(pdf)
@@ -70,6 +71,89 @@ def mark_page_furniture_as_artifacts(pdf: pydyf.PDF) -> None:
         for i, operation in enumerate(operations):
             if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in loose:
                 operations[i - 1 : i + 1] = ["/Artifact", pydyf.Dictionary({"Type": "/Pagination"})]
+
+
+HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
+
+
+def join_split_elements(pdf: pydyf.PDF) -> None:
+    """One section, main part or table across a page break, as one element (upstream #2903).
+
+    WeasyPrint 70 builds the structure tree page by page: what a page break splits becomes two
+    elements. A section always opens with its heading, so one that follows its kind from the
+    page before without one is its rest; a table that follows one from the page before with the
+    same header is its rest, and its repeated header row, dropped from the tree, an Artifact.
+    (A split paragraph or list cannot be told from two: the finisher sees no HTML element.)
+    """
+
+    def resolve(reference):
+        return pdf.objects[number(reference)] if isinstance(reference, bytes) else None
+
+    def heads(table: dict) -> list[dict]:
+        found = [resolve(k) for k in table["K"] if (resolve(k) or {}).get("S") == "/THead"]
+        rows = [resolve(r) for head in found for r in head["K"] if resolve(r)]
+        return [
+            resolve(c) for row in rows for c in row["K"] if (resolve(c) or {}).get("S") == "/TH"
+        ]
+
+    def rest_of(before: dict, after: dict) -> bool:
+        if before.get("S") != after.get("S") or before.get("Pg") == after.get("Pg"):
+            return False
+        first = resolve(after["K"][0]) if after["K"] else None
+        if after["S"] in ("/Sect", "/Part", "/Art"):
+            return first is not None and first.get("S") not in HEADINGS
+        if after["S"] == "/Table":
+            return (
+                first is not None
+                and first.get("S") == "/THead"
+                and len(heads(after)) == len(heads(before))
+            )
+        return False
+
+    def join(parent: dict) -> None:
+        kept, notes = [], []  # notes: the pages' notes, which WeasyPrint tags after their text
+        for reference in parent.get("K", []):
+            before, after = resolve(kept[-1]) if kept else None, resolve(reference)
+            if before is not None and (after or {}).get("S") == "/NonStruct":
+                notes.append(reference)  # held back until it is known whether the text runs on
+                continue
+            if before is not None and after is not None and rest_of(before, after):
+                if after["S"] == "/Table":  # its header row repeated: the first one's stands
+                    ids = {
+                        str(n.get("ID")): m.get("ID")
+                        for n, m in zip(heads(after), heads(before), strict=True)
+                    }
+                    after["K"] = pydyf.Array(
+                        k for k in after["K"] if resolve(k).get("S") != "/THead"
+                    )
+                    relink_headers(pdf, after, ids)
+                for kid in after["K"]:
+                    if resolve(kid) is not None and "P" in resolve(kid):
+                        resolve(kid)["P"] = before.reference
+                before["K"].extend(after["K"])
+            else:
+                kept, notes = [*kept, *notes, reference], []
+        kept += notes
+        parent["K"] = pydyf.Array(kept)
+        for reference in kept:
+            if (resolve(reference) or {}).get("Type") == "/StructElem":
+                join(resolve(reference))
+
+    root = resolve(pdf.catalog.get("StructTreeRoot"))
+    if root is not None:
+        for document in root["K"]:
+            join(resolve(document))
+
+
+def relink_headers(pdf: pydyf.PDF, table: dict, ids: dict) -> None:
+    """Point a table fragment's cells at the header row that stands for theirs."""
+    todo = [table]
+    while todo:
+        node = todo.pop()
+        headers = node.get("A", {}).get("Headers") if node.get("S") == "/TD" else None
+        if headers is not None:
+            node["A"]["Headers"] = pydyf.Array(ids.get(str(h), h) for h in headers)
+        todo += [pdf.objects[number(k)] for k in node.get("K", []) if isinstance(k, bytes)]
 
 
 def scope_table_headers(pdf: pydyf.PDF) -> None:

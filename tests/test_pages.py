@@ -1,0 +1,121 @@
+"""Every page right: notes at the foot of their call's page, calls never alone, numbers that agree
+between the copies, text that extracts as written, and a measure the design brief allows."""
+
+import re
+
+import pymupdf
+import pytest
+from conftest import run
+from helpers import FRONT, page_texts, squash, tagged_texts, write
+
+# A brief of many notes, called at every place of a line: the end of a paragraph, mid-line, after
+# emphasis, after a space.
+NOTES = FRONT + "## Notes everywhere\n\n" + "\n\n".join(
+    f"Paragraph {i} runs on for a while so that its lines fill the measure and a note's call "
+    f"falls where the line happens to end, as real briefs do, and it ends on *target{i}*"
+    f"{' ' if i % 3 else ''}[^n{i}]" + (" and goes on a little." if i % 2 else "")
+    for i in range(1, 41)
+) + "\n\n" + "\n".join(
+    f"[^n{i}]: Note text {i}" + (f", with [a source](https://example.org/s{i})." if i % 5 == 0 else ".")
+    for i in range(1, 41)
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory):
+    """The brief of many notes, built as the distributable and the print copy."""
+    folder = tmp_path_factory.mktemp("notes")
+    source = write(folder, NOTES, "notes-2024-02.md")
+    for options in ([], ["--print"]):
+        status, _, stderr = run([str(source), "-o", str(folder), "--html", *options])
+        assert status == 0, stderr
+    return folder
+
+
+def spans(pdf, page: int) -> list[tuple[float, float, float, str]]:
+    """(left, baseline, size, text) of each span of a page, in points."""
+    with pymupdf.open(pdf) as document:
+        return [
+            (span["bbox"][0], span["origin"][1], span["size"], span["text"])
+            for block in document[page].get_text("dict")["blocks"]
+            for line in block.get("lines", [])
+            for span in line["spans"]
+        ]
+
+
+def test_a_call_is_never_alone_at_the_start_of_a_line(notes):
+    pdf = notes / "notes-2024-02.pdf"
+    for page in range(1, len(page_texts(pdf))):
+        found = spans(pdf, page)
+        left = min(x for x, _, size, _ in found if size > 9)
+        starts = {}
+        for x, y, size, text in sorted(found):
+            starts.setdefault(round(y), (x, size, text))
+        calls = [(x, t) for x, size, t in starts.values() if size < 7 and t.strip().isdigit()]
+        assert not [c for c in calls if c[0] < left + 2], page
+
+
+def test_each_note_is_at_the_foot_of_its_calls_page_in_both_copies(notes):
+    for name in ("notes-2024-02.pdf", "notes-2024-02-print.pdf"):
+        pages = [re.sub(r"\s+", " ", text) for text in page_texts(notes / name)]
+        for i in range(1, 41):
+            (called,) = [
+                n for n, text in enumerate(pages) if re.search(rf"target{i}{i}(?!\d)", text)
+            ]
+            assert f"{i}. Note text {i}" in pages[called], (name, i)
+
+
+def test_the_print_copy_numbers_its_notes_as_the_distributable_and_letters_its_sources(notes):
+    def markers(name: str) -> list[str]:
+        text = "\n".join(page_texts(notes / name))
+        return re.findall(r"^(\w+)\. (?:Note text \d+|https://\S+)", text, re.MULTILINE)
+
+    distributable, printed = markers("notes-2024-02.pdf"), markers("notes-2024-02-print.pdf")
+    assert distributable == [str(i) for i in range(1, 41)]
+    assert [m for m in printed if m.isdigit()] == distributable
+    # A link inside a note prints its address there, in brackets: no source note of its own.
+    assert [m for m in printed if not m.isdigit()] == []
+    text = "\n".join(page_texts(notes / "notes-2024-02-print.pdf"))
+    assert "Note text 5, with a source (https://example.org/s5)." in re.sub(r"\s+", " ", text)
+
+
+def test_the_html_copy_lists_the_notes_after_the_text_linked_both_ways(notes):
+    html = (notes / "notes-2024-02.html").read_text(encoding="utf-8")
+    calls = re.findall(r'<a href="#note:(\d+)" id="call:(\d+)">', html)
+    items = re.findall(r'<li id="note:(\d+)"><a href="#call:(\d+)">', html)
+    assert calls == items == [(str(i), str(i)) for i in range(1, 41)]
+    assert html.index('<section id="notes">') > html.rindex("target40")
+
+
+def test_text_extracts_as_it_is_written(kazakhstan):
+    pages = page_texts(kazakhstan.pdf)
+    text = "\n".join(pages)
+    assert "non-peaceful" in text and "\u2010" not in text  # found by a search, hyphen-minus
+    assert "\u25bc" not in pages[0]  # the scale's marker is drawn, not a character to read out
+    assert tagged_texts(kazakhstan.pdf, "/H1") == ["Kazakhstan"]  # the title a paragraph apart
+    assert squash("Overview of recent restrictions to civic freedoms") in [
+        squash(p) for p in tagged_texts(kazakhstan.pdf, "/P")
+    ]
+
+
+def test_table_headers_are_never_hyphenated(tmp_path):
+    table = "| Cities affected | Cumulative total | Organisations | Accountability |\n|---|---|---|---|\n"
+    table += "| a | b | c | d |\n" * 3
+    source = write(tmp_path, FRONT + "## Table\n\n" + table, "table-2024-02.md")
+    status, _, stderr = run([str(source), "-o", str(tmp_path)])
+    assert status == 0, stderr
+    headers = tagged_texts(tmp_path / "table-2024-02.pdf", "/TH")
+    assert len(headers) == 4 and not [h for h in headers if "-" in h]
+
+
+def test_the_body_measure_is_within_the_design_briefs_55_to_85_characters(kazakhstan):
+    lengths = []
+    for page in range(1, len(page_texts(kazakhstan.pdf)) - 1):  # the body's pages
+        lines = {}
+        for _, y, size, text in spans(kazakhstan.pdf, page):
+            if 10 < size < 11:  # the body's type
+                lines.setdefault(round(y), []).append(text)
+        full = ["".join(parts) for parts in lines.values()][:-1]
+        lengths += [len(line) for line in full if len(line) > 50]  # not a paragraph's last
+    assert lengths and 55 <= sum(lengths) / len(lengths) <= 80
+    assert max(lengths) <= 92  # a line of narrow letters, at worst
