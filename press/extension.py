@@ -211,8 +211,9 @@ class Facts(Treeprocessor):
 class Footnotes(Treeprocessor):
     """Move each footnote's text to its call, as an inline element floated to the page foot.
 
-    Each call also gets a link to a copy of its note in `<section id="notes">` at the end, which
-    only the HTML copy shows: a screen has no page foot.
+    The PDF's call is a link to the note (`.note-call`); the HTML copy's (`.note-ref`) links to
+    a copy of it in `<section id="notes">` after the text, which only it shows: a screen has no
+    page foot.
     """
 
     def __init__(self, md: markdown.Markdown, heading: str):
@@ -269,6 +270,9 @@ class Footnotes(Treeprocessor):
         etree.SubElement(section, "h2").text = self.heading
         listing = etree.SubElement(section, "ol")
         for n, (call, note) in enumerate(notes, 1):
+            note.set("id", f"fn:{n}")  # the page-foot note, which the PDF's call links to
+            pdf_call = etree.SubElement(call, "span", {"class": "note-call"})
+            etree.SubElement(pdf_call, "a", href=f"#fn:{n}").text = str(n)
             ref = etree.SubElement(call, "span", {"class": "note-ref"})
             etree.SubElement(ref, "a", href=f"#note:{n}", id=f"call:{n}").text = str(n)
             item = etree.SubElement(listing, "li", id=f"note:{n}")
@@ -375,6 +379,7 @@ class SourceNotes(Treeprocessor):
             id(a) for n in root.iter("span") if n.get("class") == "footnote" for a in n.iter("a")
         }
         endnotes = {id(a) for n in root.findall("section[@id='notes']") for a in n.iter("a")}
+        sources = 0
         for parent in list(root.iter()):
             for link in [child for child in parent if child.tag == "a"]:
                 href = link.get("href", "")
@@ -382,12 +387,29 @@ class SourceNotes(Treeprocessor):
                     continue
                 inline = id(link) in in_notes
                 note = etree.Element("span", {"class": "address" if inline else "source"})
+                if not inline:  # the print copy's source note: its anchor names it in the tags
+                    sources += 1
+                    note.set("id", f"src:{sources}")
                 address = etree.SubElement(note, "a", href=href)  # a link still, in a PDF viewer
                 address.text = href
                 if inline:
                     note.text, address.tail = " (", ")"
                 note.tail, link.tail = link.tail, None
                 parent.insert(list(parent).index(link) + 1, note)
+                if not inline:  # its call, a link to it like a note's (print.css shows it)
+                    call = etree.Element("span", {"class": "source-call"})
+                    etree.SubElement(call, "a", href=f"#src:{sources}").text = letters(sources)
+                    call.tail, note.tail = note.tail, None
+                    parent.insert(list(parent).index(note) + 1, call)
+
+
+def letters(n: int) -> str:
+    """A source note's mark: a, b … z, aa, ab …, as CSS's lower-alpha counts."""
+    mark = ""
+    while n:
+        n, digit = divmod(n - 1, 26)
+        mark = chr(ord("a") + digit) + mark
+    return mark
 
 
 def written_out(link: etree.Element, href: str) -> bool:

@@ -18,6 +18,7 @@ def finisher(brief: Brief, config: Config):
     """What is done to the PDF objects before they are written."""
 
     def finish(document, pdf: pydyf.PDF) -> None:
+        tag_notes(document, pdf)
         join_split_elements(pdf)  # before: a repeated table header it drops becomes an Artifact
         mark_page_furniture_as_artifacts(pdf)
         scope_table_headers(pdf)
@@ -71,6 +72,34 @@ def mark_page_furniture_as_artifacts(pdf: pydyf.PDF) -> None:
         for i, operation in enumerate(operations):
             if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in loose:
                 operations[i - 1 : i + 1] = ["/Artifact", pydyf.Dictionary({"Type": "/Pagination"})]
+
+
+def tag_notes(document, pdf: pydyf.PDF) -> None:
+    """Tag each page-foot note a Note with its ID, the target of its call's link.
+
+    WeasyPrint 70 tags a page's notes as a NonStruct of Spans after its text (upstream #2482).
+    The notes of a page are its anchors named `fn:` and `src:`, top to bottom (Page.anchors).
+    """
+    root = (
+        pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+        if "StructTreeRoot" in pdf.catalog
+        else None
+    )
+    if root is None:
+        return
+    pages = {reference: i for i, reference in enumerate(pdf.page_references)}
+    top = pdf.objects[number(root["K"][0])]
+    for area in (pdf.objects[number(k)] for k in top["K"] if isinstance(k, bytes)):
+        if area.get("S") != "/NonStruct" or area.get("Pg") not in pages:
+            continue
+        anchors = document.pages[pages[area["Pg"]]].anchors
+        names = sorted(
+            (n for n in anchors if n.startswith(("fn:", "src:"))), key=lambda n: anchors[n][1]
+        )
+        notes = [pdf.objects[number(k)] for k in area["K"] if isinstance(k, bytes)]
+        if names and len(names) == len(notes) and all(n.get("S") == "/Span" for n in notes):
+            for note, name in zip(notes, names, strict=True):
+                note["S"], note["ID"] = "/Note", pydyf.String(name)
 
 
 HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}

@@ -204,7 +204,7 @@ def tagged_texts(pdf: Path, kind: str) -> list[str]:
         pages = {page.objgen: i for i, page in enumerate(document.pages)}
 
         def text(node: pikepdf.Dictionary) -> str:
-            found = node.get("/K", [])
+            found = node.get("/K", pikepdf.Array())
             found = list(found) if isinstance(found, pikepdf.Array) else [found]
             page = pages.get(node.Pg.objgen) if "/Pg" in node else None
             return "".join(

@@ -24,8 +24,11 @@ def text(markdown: str) -> str:
 
 
 def ref(n: int) -> str:
-    """The link from a note's call to its copy in the list of notes."""
-    return f'<span class="note-ref"><a href="#note:{n}" id="call:{n}">{n}</a></span>'
+    """A note's calls: the PDF's link to the note, the HTML copy's to its copy after the text."""
+    return (
+        f'<span class="note-call"><a href="#fn:{n}">{n}</a></span>'
+        f'<span class="note-ref"><a href="#note:{n}" id="call:{n}">{n}</a></span>'
+    )
 
 
 def toc(markdown: str) -> list[tuple[str, str]]:
@@ -61,7 +64,7 @@ def test_repeated_and_odd_headings_get_distinct_ids():
 
 def test_a_footnote_moves_to_its_call_as_a_page_foot_note():
     assert text("Text.[^a] More.\n\n[^a]: The *note*.") == (
-        f'<p><span class="call">Text.<span class="footnote">The <em>note</em>.</span>{ref(1)}</span>'
+        f'<p><span class="call">Text.<span class="footnote" id="fn:1">The <em>note</em>.</span>{ref(1)}</span>'
         " More.</p>"
     )
 
@@ -82,7 +85,8 @@ def test_the_html_copys_notes_follow_the_text_each_linked_to_and_from_its_call()
 def test_the_print_copy_gets_each_address_once():
     out = text("[a](https://e.org/a), <https://e.org/b>, [e.org/c](https://e.org/c/)[^n]\n\n"
                "[^n]: In a [note](https://e.org/n).")  # fmt: skip
-    source = '<span class="source"><a href="https://e.org/a">https://e.org/a</a></span>'
+    source = '<span class="source" id="src:1"><a href="https://e.org/a">https://e.org/a</a></span>'
+    source += '<span class="source-call"><a href="#src:1">a</a></span>'
     assert out.count('class="source"') == 1 and source in out
     address = '<span class="address"> (<a href="https://e.org/n">https://e.org/n</a>)</span>'
     assert f'<a href="https://e.org/n">note</a>{address}' in out
@@ -91,11 +95,11 @@ def test_the_print_copy_gets_each_address_once():
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("Last word [^a]", f'<p>Last <span class="call">word<span class="footnote">N</span>{ref(1)}'
+        ("Last word [^a]", f'<p>Last <span class="call">word<span class="footnote" id="fn:1">N</span>{ref(1)}'
          "</span></p>"),
-        ("*Emphasis*[^a] then", '<p><span class="call"><em>Emphasis</em><span class="footnote">N'
+        ("*Emphasis*[^a] then", '<p><span class="call"><em>Emphasis</em><span class="footnote" id="fn:1">N'
          f"</span>{ref(1)}</span> then</p>"),
-        ("Say *so* [^a]", '<p>Say <span class="call"><em>so</em><span class="footnote">N</span>'
+        ("Say *so* [^a]", '<p>Say <span class="call"><em>so</em><span class="footnote" id="fn:1">N</span>'
          f"{ref(1)}</span></p>"),
     ],
 )  # fmt: skip
@@ -106,8 +110,8 @@ def test_a_call_is_held_to_the_word_before_it(source, expected):
 def test_a_note_with_a_list_or_notes_of_its_own_becomes_one_line():
     body = "A.[^1] B.[^2]\n\n[^1]: See also[^3]\n[^2]: - one\n    - two\n[^3]: the inner note."
     assert text(body) == (
-        '<p><span class="call">A.<span class="footnote">See also<span> (the inner note.)</span>'
-        f'</span>{ref(1)}</span> <span class="call">B.<span class="footnote">one two</span>{ref(2)}'
+        '<p><span class="call">A.<span class="footnote" id="fn:1">See also<span> (the inner note.)</span>'
+        f'</span>{ref(1)}</span> <span class="call">B.<span class="footnote" id="fn:2">one two</span>{ref(2)}'
         "</span></p>"
     )
 
@@ -121,8 +125,9 @@ def test_links_that_lead_nowhere_are_their_text():
     out = html(body)
     assert out.startswith(
         "<p>A placeholder, an <em>emphatic</em> one, a ref, a path, a "
-        '<a href="https://example.org/x">real one</a><span class="source">'
-        '<a href="https://example.org/x">https://example.org/x</a></span>, an <a href="#intro">'
+        '<a href="https://example.org/x">real one</a><span class="source" id="src:1">'
+        '<a href="https://example.org/x">https://example.org/x</a></span>'
+        '<span class="source-call"><a href="#src:1">a</a></span>, an <a href="#intro">'
         'anchor</a>, <a href="'
     )
     assert out.endswith("</a>, and raw.</p>")
@@ -176,5 +181,5 @@ def test_recommendations_are_ordered_lists_and_other_lists_stay_as_written():
 
 def test_a_note_called_twice_keeps_its_words_at_both_calls():
     out = html("One.[^a] Two.[^a]\n\n[^a]: The *same* note, with [a link](https://example.org/n).")
-    note = '<span class="footnote">The <em>same</em> note, with <a href="https://example.org/n">a link</a>'
+    note = '">The <em>same</em> note, with <a href="https://example.org/n">a link</a>'
     assert out.count(note) == 2

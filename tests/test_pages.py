@@ -3,10 +3,11 @@ between the copies, text that extracts as written, and a measure the design brie
 
 import re
 
+import pikepdf
 import pymupdf
 import pytest
 from conftest import run
-from helpers import FRONT, page_texts, squash, tagged_texts, write
+from helpers import FRONT, page_texts, squash, structure_nodes, tagged_texts, write
 
 # A brief of many notes, called at every place of a line: the end of a paragraph, mid-line, after
 # emphasis, after a space.
@@ -119,3 +120,32 @@ def test_the_body_measure_is_within_the_design_briefs_55_to_85_characters(kazakh
         lengths += [len(line) for line in full if len(line) > 50]  # not a paragraph's last
     assert lengths and 55 <= sum(lengths) / len(lengths) <= 80
     assert max(lengths) <= 92  # a line of narrow letters, at worst
+
+
+@pytest.mark.parametrize("name", ["notes-2024-02.pdf", "notes-2024-02-print.pdf"])
+def test_each_note_is_a_note_element_with_an_id_its_call_links_to(notes, name):
+    with pikepdf.open(notes / name) as pdf:
+        ids = [str(n.ID) for n in structure_nodes(pdf) if n.get("/S") == "/Note"]
+        assert ids == [f"fn:{i}" for i in range(1, 41)]  # in reading order; links in notes: none
+        called = [
+            str(a.Dest) for page in pdf.pages for a in page.get("/Annots", []) if "/Dest" in a
+        ]
+        assert called == ids  # each call a link to its note, in the order of the text
+
+
+def test_the_print_copys_source_notes_are_notes_too(tmp_path):
+    text = (
+        FRONT
+        + "## Links\n\n"
+        + "".join(f"See [page {i}](https://example.org/{i}).[^n{i}] " for i in range(1, 4))
+    )
+    text += "\n\n" + "\n".join(f"[^n{i}]: Note {i}." for i in range(1, 4))
+    source = write(tmp_path, text, "links-2024-02.md")
+    status, _, stderr = run([str(source), "-o", str(tmp_path), "--print"])
+    assert status == 0, stderr
+    with pikepdf.open(tmp_path / "links-2024-02-print.pdf") as pdf:
+        ids = [str(n.ID) for n in structure_nodes(pdf) if n.get("/S") == "/Note"]
+    assert ids == ["src:1", "fn:1", "src:2", "fn:2", "src:3", "fn:3"]
+    printed = squash("\n".join(page_texts(tmp_path / "links-2024-02-print.pdf")))
+    assert squash("See page 1a.1 See page 2b.2 See page 3c.3") in printed  # call: letter, number
+    assert squash("a. https://example.org/1 1. Note 1. b. https://example.org/2") in printed

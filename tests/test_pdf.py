@@ -239,7 +239,12 @@ def test_tagged_pdf_ua(brief):
 
 def test_every_link_tag_holds_a_link_annotation(brief):
     """A /Link tag is a link a reader can follow: placeholder links (#) are their text alone."""
-    assert link_tags(brief.pdf) == [["/Link"]] * len(link_uris(brief.pdf))
+    with pikepdf.open(brief.pdf) as pdf:
+        links = [a for page in pdf.pages for a in page.get("/Annots", []) if a.Subtype == "/Link"]
+        notes = [str(a.Dest) for a in links if "/Dest" in a]  # a note's call, to its note
+    assert link_tags(brief.pdf) == [["/Link"]] * len(links)
+    assert len(links) == len(link_uris(brief.pdf)) + len(notes)
+    assert notes == [f"fn:{n}" for n in range(1, len(notes) + 1)]
 
 
 def test_bookmarks_follow_the_headings(brief):
@@ -324,4 +329,4 @@ def test_sample_cyrillic_text_and_links(sample):
     assert link_uris(sample.pdf) == ["https://example.org/brief"]
     with pikepdf.open(sample.pdf) as document:
         flags = [int(a.F) for page in document.pages for a in page.get("/Annots", [])]
-    assert flags == [4]  # Print: the link prints as it shows
+    assert flags == [4, 4, 4]  # Print: the links (two notes' calls) print as they show
