@@ -16,9 +16,9 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from .sourcemap import SourceMap
+from .typeset import STASH_RE, Isolates, LineEnds, LongWords
 
 REAL_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
-STASH_RE = re.compile(r"\x02wzxhzdk:(\d+)\x03")
 ESCAPE_RE = re.compile(r"\x02(\d+)\x03")  # a backslash-escaped character
 NOTE_CALL_RE = re.compile(r"\[\^([^\]]+)\]")
 NOTE_LINKS = ("footnote-ref", "footnote-backref")  # a note's call and its way back
@@ -439,75 +439,6 @@ class Figures(Treeprocessor):
                 parent.remove(para)
 
 
-# A run of left-to-right words in a right-to-left text: Latin or Cyrillic letters and digits, with
-# the spaces and punctuation between them, starting and ending with a letter, a digit or `%`.
-LTR = r"A-Za-z0-9\u00c0-\u024f\u0400-\u052f"
-LTR_RUN_RE = re.compile(rf"[{LTR}](?:[{LTR}\s.,:;'’&/+\-()%]*[{LTR}%)])?")
-
-
-class Isolates(Treeprocessor):
-    """In a right-to-left brief, set each run of Latin words and numbers apart (`dir="ltr"`), so
-    that the Arabic around it keeps its order and its punctuation stays at its own end."""
-
-    def run(self, root: etree.Element) -> None:
-        for element in list(root.iter()):
-            if element.tag in ("code", "pre", "span") and element.get("dir"):
-                continue
-            if element.tag not in ("code", "pre"):
-                element.text = self.isolate(element, element.text, 0)
-            for child in list(element):
-                child.tail = self.isolate(element, child.tail, list(element).index(child) + 1)
-
-    def isolate(self, parent: etree.Element, text: str | None, index: int) -> str | None:
-        """Wrap the runs of a text in spans inserted at index; return the text before them."""
-        if not text or STASH_RE.search(text):
-            return text
-        runs = [r for m in LTR_RUN_RE.finditer(text) if (r := balanced(m.start(), m[0]))]
-        for n, (start, end) in enumerate(runs):
-            span = etree.Element("span", {"dir": "ltr"})
-            span.text = text[start:end]
-            span.tail = text[end : runs[n + 1][0] if n + 1 < len(runs) else len(text)]
-            parent.insert(index + n, span)
-        return text[: runs[0][0]] if runs else text
-
-
-def balanced(start: int, run: str) -> tuple[int, int] | None:
-    """A run's (start, end) without the closing brackets it does not open itself."""
-    while run.endswith(")") and run.count(")") > run.count("("):
-        run = run[:-1].rstrip(" .,:;'’&/+-")
-    return (start, start + len(run)) if run and run.count("(") == run.count(")") else None
-
-
-LONG_WORD = 32  # letters: past this, hyphenating a word costs WeasyPrint more than linear time
-LONG_WORD_RE = re.compile(rf"[^\s\x02\x03]{{{LONG_WORD},}}")
-
-
-class LongWords(Treeprocessor):
-    """Mark words too long to hyphenate (`<span class="long">`): they break where a line ends.
-
-    WeasyPrint's hyphenation of one word takes super-linear time in its length (5,000 letters:
-    a minute); a word this long is an address, a code or a mistake, not a word to hyphenate.
-    """
-
-    def run(self, root: etree.Element) -> None:
-        for element in list(root.iter()):
-            if element.tag not in ("code", "pre") and not STASH_RE.search(element.text or ""):
-                element.text = self.mark(element, element.text, 0)
-            for child in list(element):
-                if not STASH_RE.search(child.tail or ""):
-                    child.tail = self.mark(element, child.tail, list(element).index(child) + 1)
-
-    def mark(self, parent: etree.Element, text: str | None, index: int) -> str | None:
-        """Wrap each long word of a text in a span inserted at index; return the text before."""
-        words = list(LONG_WORD_RE.finditer(text or ""))
-        for n, match in enumerate(words):
-            span = etree.Element("span", {"class": "long"})
-            span.text = match[0]
-            span.tail = text[match.end() : words[n + 1].start() if n + 1 < len(words) else None]
-            parent.insert(index + n, span)
-        return text[: words[0].start()] if words else text
-
-
 class PressExtension(Extension):
     """Register the press's tree processors after inline parsing, before serializing."""
 
@@ -533,3 +464,5 @@ class PressExtension(Extension):
         md.treeprocessors.register(LongWords(md), "press-long-words", 15.5)
         if self.rtl:
             md.treeprocessors.register(Isolates(md), "press-isolates", 15)
+        # After Python-Markdown's prettifier (10), whose newlines between blocks it removes.
+        md.treeprocessors.register(LineEnds(md), "press-line-ends", 5)

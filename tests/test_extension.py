@@ -183,3 +183,21 @@ def test_a_note_called_twice_keeps_its_words_at_both_calls():
     out = html("One.[^a] Two.[^a]\n\n[^a]: The *same* note, with [a link](https://example.org/n).")
     note = '">The <em>same</em> note, with <a href="https://example.org/n">a link</a>'
     assert out.count(note) == 2
+
+
+def test_the_lines_text_has_its_spaces_collapsed_as_css_would():
+    """The stylesheet keeps spaces (pre-wrap) so a line's last one stays in the tagged text."""
+    assert text("A line\nbroken  in the source,\tand   spaced.") == (
+        "<p>A line broken in the source, and spaced.</p>"
+    )
+    loose = text("- One\n\n    > Quoted\n    > on two lines\n\n    Then\n    more.\n")
+    assert loose == (  # no space left between blocks, where it would make a line of its own
+        "<ul>\n<li><p>One</p><blockquote><p>Quoted on two lines</p></blockquote>"
+        "<p>Then more.</p></li>\n</ul>"
+    )
+    assert (
+        text("```\nkeep   this\n  as is\n```") == "<pre><code>keep   this\n  as is\n</code></pre>"
+    )
+    assert text('Raw <span lang="kk">екі\nжол</span> too.') == (
+        '<p>Raw <span lang="kk">екі жол</span> too.</p>'
+    )

@@ -6,8 +6,16 @@ import re
 import pikepdf
 import pymupdf
 import pytest
-from conftest import run
-from helpers import FRONT, page_texts, squash, structure_nodes, tagged_texts, write
+from conftest import ROOT, run
+from helpers import (
+    FRONT,
+    page_texts,
+    source_sentences,
+    squash,
+    structure_nodes,
+    tagged_texts,
+    write,
+)
 
 # A brief of many notes, called at every place of a line: the end of a paragraph, mid-line, after
 # emphasis, after a space.
@@ -149,3 +157,20 @@ def test_the_print_copys_source_notes_are_notes_too(tmp_path):
     printed = squash("\n".join(page_texts(tmp_path / "links-2024-02-print.pdf")))
     assert squash("See page 1a.1 See page 2b.2 See page 3c.3") in printed  # call: letter, number
     assert squash("a. https://example.org/1 1. Note 1. b. https://example.org/2") in printed
+
+
+def test_the_tagged_text_keeps_the_space_where_a_line_ends(kazakhstan):
+    """A screen reader reads the tagged text: "civic freedoms", not "civicfreedoms"."""
+
+    def words(text: str) -> str:  # hyphens aside: PDFium reports a line's hyphen as U+0002
+        return " ".join(re.sub(r"[-\u00ad\u0002]", "", text).split())
+
+    kinds = ("/H1", "/H2", "/H3", "/P", "/LBody")
+    tagged = " ".join(words(t) for kind in kinds for t in tagged_texts(kazakhstan.pdf, kind))
+    tagged = tagged.casefold()  # the headings are set in capitals
+    source = (ROOT / "tests" / "source" / "brief-kazakhstan-2022-03.txt").read_text(
+        encoding="utf-8"
+    )
+    sentences = [words(s).casefold() for s in source_sentences(source) if len(s) > 40]
+    assert sentences and [s for s in sentences if s not in tagged] == []
+    assert "Overview of recent restrictions to civic freedoms" in tagged_texts(kazakhstan.pdf, "/P")
