@@ -439,6 +439,26 @@ class Figures(Treeprocessor):
                 parent.remove(para)
 
 
+class BlockIds(Treeprocessor):
+    """Name each paragraph, list, item, quotation and table (`id="p:3"`) that has no id.
+
+    A page's anchors (WeasyPrint's Page.anchors) then tell what a page break split: the id is
+    on both pages, and the PDF's finisher joins the two halves in the tags (press/pdffix.py).
+    Not the paragraph Python-Markdown holds raw HTML in: it is replaced by it whole.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        counts: dict[str, int] = {}
+        for element in root.iter():
+            raw = element.tag == "p" and STASH_RE.fullmatch((element.text or "").strip())
+            if element.tag in SPLIT_BLOCKS and "id" not in element.attrib and not raw:
+                counts[element.tag] = counts.get(element.tag, 0) + 1
+                element.set("id", f"{element.tag}:{counts[element.tag]}")
+
+
+SPLIT_BLOCKS = ("p", "ul", "ol", "li", "blockquote", "table")
+
+
 class PressExtension(Extension):
     """Register the press's tree processors after inline parsing, before serializing."""
 
@@ -466,3 +486,4 @@ class PressExtension(Extension):
             md.treeprocessors.register(Isolates(md), "press-isolates", 15)
         # After Python-Markdown's prettifier (10), whose newlines between blocks it removes.
         md.treeprocessors.register(LineEnds(md), "press-line-ends", 5)
+        md.treeprocessors.register(BlockIds(md), "press-block-ids", 4)

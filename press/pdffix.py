@@ -19,7 +19,9 @@ def finisher(brief: Brief, config: Config):
 
     def finish(document, pdf: pydyf.PDF) -> None:
         tag_notes(document, pdf)
-        join_split_elements(pdf)  # before: a repeated table header it drops becomes an Artifact
+        join_split_elements(
+            document, pdf
+        )  # before: a repeated table header it drops becomes an Artifact
         mark_page_furniture_as_artifacts(pdf)
         scope_table_headers(pdf)
         wrap_list_bodies(pdf)
@@ -102,18 +104,28 @@ def tag_notes(document, pdf: pydyf.PDF) -> None:
                 note["S"], note["ID"] = "/Note", pydyf.String(name)
 
 
+SPLIT_KINDS = {"p": "/P", "ul": "/L", "ol": "/L", "li": "/LI", "blockquote": "/BlockQuote"}
 HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
 
 
-def join_split_elements(pdf: pydyf.PDF) -> None:
-    """One section, main part or table across a page break, as one element (upstream #2903).
+def join_split_elements(document, pdf: pydyf.PDF) -> None:
+    """One section, paragraph, list or table across a page break, as one element (upstream #2903).
 
     WeasyPrint 70 builds the structure tree page by page: what a page break splits becomes two
     elements. A section always opens with its heading, so one that follows its kind from the
     page before without one is its rest; a table that follows one from the page before with the
     same header is its rest, and its repeated header row, dropped from the tree, an Artifact.
-    (A split paragraph or list cannot be told from two: the finisher sees no HTML element.)
+    A paragraph, list, item or quotation is split where its id (press/extension.py, BlockIds)
+    is an anchor of both pages (Page.anchors).
     """
+    pages = {reference: i for i, reference in enumerate(pdf.page_references)}
+    split: dict[tuple[str, int], int] = {}  # (tag, page): how many of its kind run on from it
+    ends: dict[int, int] = {}  # the page a joined element ends on
+    for i, (page, following) in enumerate(zip(document.pages, document.pages[1:], strict=False)):
+        for name in page.anchors.keys() & following.anchors.keys():
+            kind = SPLIT_KINDS.get(name.split(":")[0]) if ":" in name else None
+            if kind:
+                split[kind, i] = split.get((kind, i), 0) + 1
 
     def resolve(reference):
         return pdf.objects[number(reference)] if isinstance(reference, bytes) else None
@@ -137,6 +149,14 @@ def join_split_elements(pdf: pydyf.PDF) -> None:
                 and first.get("S") == "/THead"
                 and len(heads(after)) == len(heads(before))
             )
+        if after["S"] == "/LBody":  # an item's body, of an item joined already
+            return True
+        key = (after["S"], ends.get(id(before), pages.get(before.get("Pg"), -2)))
+        follows = split.get(key) and pages.get(after.get("Pg")) == key[1] + 1
+        if follows and all(isinstance(k, bytes) for k in after["K"]):  # no marks to re-parent
+            split[key] -= 1
+            ends[id(before)] = key[1] + 1  # where it ends now, should it run on again
+            return True
         return False
 
     def join(parent: dict) -> None:

@@ -1,5 +1,6 @@
 """The Markdown transforms, source → HTML, without a layout or a PDF."""
 
+import re
 from html import unescape
 from pathlib import Path
 
@@ -12,10 +13,15 @@ from press.i18n import language
 from press.problems import BriefError
 
 
-def html(markdown: str, folder: Path = Path("/tmp/briefs")) -> str:
+def converted(markdown: str, folder: Path = Path("/tmp/briefs")) -> str:
     """The body HTML convert makes of some Markdown, for a brief in a folder."""
     brief = Brief(folder / "brief.md", {"recommendations": None}, markdown, 8)
     return convert(brief, Config(out_dir=folder / "out"), language("en")).html
+
+
+def html(markdown: str, folder: Path = Path("/tmp/briefs")) -> str:
+    """The body HTML without the ids that name each block for the tags (tested on their own)."""
+    return re.sub(r' id="(?:p|ul|ol|li|blockquote|table):\d+"', "", converted(markdown, folder))
 
 
 def text(markdown: str) -> str:
@@ -201,3 +207,11 @@ def test_the_lines_text_has_its_spaces_collapsed_as_css_would():
     assert text('Raw <span lang="kk">екі\nжол</span> too.') == (
         '<p>Raw <span lang="kk">екі жол</span> too.</p>'
     )
+
+
+def test_each_block_a_page_break_may_split_is_named():
+    assert converted("A.\n\n- b\n- c\n\n> d") == (
+        '<p id="p:1">A.</p>\n<ul id="ul:1">\n<li id="li:1">b</li>\n<li id="li:2">c</li>\n'
+        '</ul>\n<blockquote id="blockquote:1">\n<p id="p:2">d</p>\n</blockquote>'
+    )
+    assert converted('<p id="mine">Kept.</p>').startswith('<p id="mine">')

@@ -10,7 +10,16 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import SAMPLE, run
-from helpers import MM, artifact_texts, layout_meta, squash, structure_nodes
+from helpers import (
+    FRONT,
+    MM,
+    artifact_texts,
+    html_tree,
+    layout_meta,
+    squash,
+    structure_nodes,
+    write,
+)
 
 from press.frontmatter import read
 
@@ -135,3 +144,26 @@ def test_what_a_page_break_splits_is_one_element(sample):
     # The header row repeated on page 3 is an Artifact: read once, where the table starts.
     page_3 = [squash(t) for t in artifact_texts(sample.pdf)[2]]
     assert "organisationsaffected" in page_3 and len(page_3) == 5
+
+
+def test_a_paragraph_list_item_or_quotation_a_page_break_splits_is_one_element(tmp_path):
+    long = "A sentence that runs on to fill the lines of the measure with words. " * 30
+    body = f"## Split\n\n{long}\n\n" + "".join(f"- Item {i}. {long[:400]}\n" for i in range(12))
+    body += f"\n> {long}\n>\n> {long}\n\n{long}\n\n{long}\n"
+    source = write(tmp_path, FRONT + body, "split-2024-02.md")
+    status, _, stderr = run([str(source), "-o", str(tmp_path), "--html"])
+    assert status == 0, stderr
+    tree = html_tree(tmp_path / "split-2024-02.html")
+    expected = {kind: len(list(tree.iter(tag))) for tag, kind in
+                [("p", "/P"), ("li", "/LI"), ("blockquote", "/BlockQuote")]}  # fmt: skip
+    expected["/L"] = len(list(tree.iter("ul"))) + len(list(tree.iter("ol")))
+    with pikepdf.open(tmp_path / "split-2024-02.pdf") as pdf:
+        pages = len(pdf.pages)
+        nodes = [n for n in structure_nodes(pdf) if "/S" in n]
+        found = {kind: sum(1 for n in nodes if str(n.S) == kind) for kind in expected}
+        items = [n for n in nodes if n.S == "/LI"]
+        spread = {n.Pg.objgen for n in nodes if n.S in ("/P", "/LI") and "/Pg" in n}
+        shapes = {tuple(str(k.S) for k in n.K) for n in items}  # one body each, however split
+        assert shapes <= {("/LBody",), ("/Lbl", "/LBody")}
+    assert pages >= 4 and len(spread) >= 3  # it did run over pages
+    assert found == expected
