@@ -224,6 +224,9 @@ class Footnotes(Treeprocessor):
         holder = root.find(".//div[@class='footnote']/..")
         if holder is None:
             return
+        for heading in (h for h in root.iter() if h.tag in ("h2", "h3", "h4", "h5", "h6")):
+            if heading.find(".//a[@class='footnote-ref']") is not None:  # its bookmark: no call
+                heading.set("title", plain_text(self.md, heading))
         notes = holder.find("div[@class='footnote']")
         holder.remove(notes)
         for parent in list(notes.iter()):  # the "↩" back-links: a page-foot note needs none

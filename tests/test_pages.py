@@ -174,3 +174,23 @@ def test_the_tagged_text_keeps_the_space_where_a_line_ends(kazakhstan):
     sentences = [words(s).casefold() for s in source_sentences(source) if len(s) > 40]
     assert sentences and [s for s in sentences if s not in tagged] == []
     assert "Overview of recent restrictions to civic freedoms" in tagged_texts(kazakhstan.pdf, "/P")
+
+
+def test_a_headings_note_stays_out_of_its_bookmark_and_contents_entry(tmp_path):
+    brief = FRONT.replace("---\n\n", "contents: true\n---\n\n", 1)
+    brief += (
+        "## Introduction[^1]\n\nText.[^2]\n\n### Detail[^3]\n\nMore.\n\n[^1]: On the heading.\n"
+    )
+    brief += "[^2]: On the text.\n[^3]: On the subheading.\n"
+    source = write(tmp_path, brief, "heading-2024-02.md")
+    status, _, stderr = run([str(source), "-o", str(tmp_path)])
+    assert status == 0, stderr
+    with pikepdf.open(tmp_path / "heading-2024-02.pdf") as pdf, pdf.open_outline() as outline:
+        titles, items = [], list(outline.root)
+        while items:
+            item = items.pop(0)
+            titles.append(item.title)
+            items[:0] = item.children
+    assert titles[-2:] == ["Introduction", "Detail"]
+    text = "\n".join(page_texts(tmp_path / "heading-2024-02.pdf"))
+    assert "1. On the heading." in text and "3. On the subheading." in text
