@@ -97,9 +97,9 @@ class Sections(Treeprocessor):
                 listing.tag = "ol"
                 for item in listing.findall("li"):  # its number starts the first line
                     if len(item) and not (item.text or "").strip():
-                        if item[0].tag == "p":
+                        if item[0].tag == "p" and len(item) == 1:
                             unwrap(item, item[0])
-                        else:  # a quotation or a list: set beside the number
+                        else:  # a quotation, a list, paragraphs: the first beside the number
                             item.set("class", "opens-with-block")
 
 
@@ -235,35 +235,45 @@ class Footnotes(Treeprocessor):
             for text in ("text", "tail"):  # and the space before them
                 setattr(parent, text, (getattr(parent, text) or "").replace(NBSP_PLACEHOLDER, ""))
         bodies = {li.get("id"): li for li in notes.iter("li")}
+        parents = {child: parent for parent in root.iter() for child in parent}
         endnotes = []
-        for parent in list(root.iter()):
-            for sup in list(parent):
-                ref = sup.find("a[@class='footnote-ref']") if sup.tag == "sup" else None
-                if ref is None:
-                    continue
-                note = etree.Element("span", {"class": "footnote"})
+        for sup in [s for s in root.iter("sup") if s.find("a[@class='footnote-ref']") is not None]:
+            ref = sup.find("a[@class='footnote-ref']")
+            note = etree.Element("span", {"class": "footnote"})
+            # A copy for each call: a note called twice keeps its words in both places.
+            body = bodies[ref.get("href", "#")[1:]]
+            blocks = [copy.deepcopy(b) for b in body if len(b) or b.text]
+            for i, block in enumerate(blocks):
+                if i:
+                    etree.SubElement(note, "br")
+                if block.tag != "p":  # a list or table in a note: its words, on one line
+                    words = etree.Element("p")
+                    words.text = " ".join(" ".join(block.itertext()).split())
+                    block = words
+                inline_into(note, block)
+            for inner in list(note.iter("sup")):  # a note's own notes, in brackets
+                call = inner.find("a[@class='footnote-ref']")
+                if call is not None and call.get("href", "#")[1:] in bodies:
+                    text = self.words(bodies, call.get("href")[1:], set())
+                    inner.remove(call)
+                    inner.tag, inner.text = "span", f" ({text})"
+                    inner.attrib.pop("id", None)
+            links = [a for a in ancestors(sup, parents) if a.tag == "a"]
+            place = (
+                links[-1] if links else sup
+            )  # a call in a link's text: after it, links never nest
+            parent = parents[place]
+            if place is sup:
                 note.tail = sup.tail
-                # A copy for each call: a note called twice keeps its words in both places.
-                body = bodies[ref.get("href", "#")[1:]]
-                blocks = [copy.deepcopy(b) for b in body if len(b) or b.text]
-                for i, block in enumerate(blocks):
-                    if i:
-                        etree.SubElement(note, "br")
-                    if block.tag != "p":  # a list or table in a note: its words, on one line
-                        words = etree.Element("p")
-                        words.text = " ".join(" ".join(block.itertext()).split())
-                        block = words
-                    inline_into(note, block)
-                for inner in list(note.iter("sup")):  # a note's own notes, in brackets
-                    call = inner.find("a[@class='footnote-ref']")
-                    if call is not None and call.get("href", "#")[1:] in bodies:
-                        text = self.words(bodies, call.get("href")[1:], set())
-                        inner.remove(call)
-                        inner.tag, inner.text = "span", f" ({text})"
-                        inner.attrib.pop("id", None)
                 parent.insert(list(parent).index(sup), note)
                 parent.remove(sup)
-                endnotes.append((glue(parent, note), note))
+            else:
+                sup.text = None
+                sup[:] = []
+                unwrap(parents[sup], sup)  # its tail stays in the link
+                note.tail, place.tail = place.tail, None
+                parent.insert(list(parent).index(place) + 1, note)
+            endnotes.append((glue(parent, note), note))
         if endnotes:
             root.append(self.endnotes(endnotes))
 
@@ -299,10 +309,21 @@ class Footnotes(Treeprocessor):
         return plain_text(self.md, body)
 
 
-def glue(parent: etree.Element, note: etree.Element) -> etree.Element:
-    """Hold a note's call to the word before it: `<span class="call">word<note/></span>`.
+def ancestors(element: etree.Element, parents: dict) -> list[etree.Element]:
+    """An element's ancestors, nearest first."""
+    found = []
+    while element in parents:
+        element = parents[element]
+        found.append(element)
+    return found
 
-    A call is never alone at the start of a line, and a space typed before it goes.
+
+def glue(parent: etree.Element, note: etree.Element) -> etree.Element:
+    """Put a note in `<span class="call">`, with the word before it: `word<note/>`.
+
+    The call is never alone at the start of a line, and a space typed before it goes. After an
+    element (`*words*[^1]`, a link, raw HTML) nothing is moved: no line breaks between the two,
+    and a long phrase may still break.
     """
     index = list(parent).index(note)
     call = etree.Element("span", {"class": "call"})
@@ -311,14 +332,8 @@ def glue(parent: etree.Element, note: etree.Element) -> etree.Element:
     before = parent[index - 1] if index else None
     text = ((parent.text if before is None else before.tail) or "").rstrip()
     word = re.search(r"\S+$", text)
-    if word:
+    if word and not re.search("[\x02\x03]", word[0]):  # not raw HTML set aside
         call.text, text = word[0], text[: word.start()]
-    elif before is not None:  # the call follows an element: *a word*[^1]
-        parent.remove(before)
-        before.tail, index = None, index - 1
-        call.append(before)
-        before = parent[index - 1] if index else None
-        text = (parent.text if before is None else before.tail) or ""
     if before is None:
         parent.text = text
     else:
@@ -382,28 +397,28 @@ class SourceNotes(Treeprocessor):
             id(a) for n in root.iter("span") if n.get("class") == "footnote" for a in n.iter("a")
         }
         endnotes = {id(a) for n in root.findall("section[@id='notes']") for a in n.iter("a")}
+        parents = {child: parent for parent in root.iter() for child in parent}
         sources = 0
-        for parent in list(root.iter()):
-            for link in [child for child in parent if child.tag == "a"]:
-                href = link.get("href", "")
-                if not REAL_LINK.match(href) or written_out(link, href) or id(link) in endnotes:
-                    continue
-                inline = id(link) in in_notes
-                note = etree.Element("span", {"class": "address" if inline else "source"})
-                if not inline:  # the print copy's source note: its anchor names it in the tags
-                    sources += 1
-                    note.set("id", f"src:{sources}")
-                address = etree.SubElement(note, "a", href=href)  # a link still, in a PDF viewer
-                address.text = href
-                if inline:
-                    note.text, address.tail = " (", ")"
-                note.tail, link.tail = link.tail, None
-                parent.insert(list(parent).index(link) + 1, note)
-                if not inline:  # its call, a link to it like a note's (print.css shows it)
-                    call = etree.Element("span", {"class": "source-call"})
-                    etree.SubElement(call, "a", href=f"#src:{sources}").text = letters(sources)
-                    call.tail, note.tail = note.tail, None
-                    parent.insert(list(parent).index(note) + 1, call)
+        for link in list(root.iter("a")):  # in reading order: the letters follow the text
+            href, parent = link.get("href", ""), parents.get(link)
+            if not REAL_LINK.match(href) or written_out(link, href) or id(link) in endnotes:
+                continue
+            inline = id(link) in in_notes
+            note = etree.Element("span", {"class": "address" if inline else "source"})
+            if not inline:  # the print copy's source note: its anchor names it in the tags
+                sources += 1
+                note.set("id", f"src:{sources}")
+            address = etree.SubElement(note, "a", href=href)  # a link still, in a PDF viewer
+            address.text = href
+            if inline:
+                note.text, address.tail = " (", ")"
+            note.tail, link.tail = link.tail, None
+            parent.insert(list(parent).index(link) + 1, note)
+            if not inline:  # its call, a link to it like a note's (print.css shows it)
+                call = etree.Element("span", {"class": "source-call"})
+                etree.SubElement(call, "a", href=f"#src:{sources}").text = letters(sources)
+                call.tail, note.tail = note.tail, None
+                parent.insert(list(parent).index(note) + 1, call)
 
 
 def letters(n: int) -> str:

@@ -104,7 +104,14 @@ def tag_notes(document, pdf: pydyf.PDF) -> None:
                 note["S"], note["ID"] = "/Note", pydyf.String(name)
 
 
-SPLIT_KINDS = {"p": "/P", "ul": "/L", "ol": "/L", "li": "/LI", "blockquote": "/BlockQuote"}
+SPLIT_KINDS = {
+    "p": "/P",
+    "ul": "/L",
+    "ol": "/L",
+    "li": "/LI",
+    "blockquote": "/BlockQuote",
+    "table": "/Table",
+}
 HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
 
 
@@ -113,10 +120,9 @@ def join_split_elements(document, pdf: pydyf.PDF) -> None:
 
     WeasyPrint 70 builds the structure tree page by page: what a page break splits becomes two
     elements. A section always opens with its heading, so one that follows its kind from the
-    page before without one is its rest; a table that follows one from the page before with the
-    same header is its rest, and its repeated header row, dropped from the tree, an Artifact.
-    A paragraph, list, item or quotation is split where its id (press/extension.py, BlockIds)
-    is an anchor of both pages (Page.anchors).
+    page before without one is its rest. A paragraph, list, item, quotation or table is split
+    where its id (press/extension.py, BlockIds) is an anchor of both pages (Page.anchors); a
+    table's repeated header row, dropped from the tree, becomes an Artifact.
     """
     pages = {reference: i for i, reference in enumerate(pdf.page_references)}
     split: dict[tuple[str, int], int] = {}  # (tag, page): how many of its kind run on from it
@@ -143,12 +149,12 @@ def join_split_elements(document, pdf: pydyf.PDF) -> None:
         first = resolve(after["K"][0]) if after["K"] else None
         if after["S"] in ("/Sect", "/Part", "/Art"):
             return first is not None and first.get("S") not in HEADINGS
-        if after["S"] == "/Table":
-            return (
-                first is not None
-                and first.get("S") == "/THead"
-                and len(heads(after)) == len(heads(before))
-            )
+        if after["S"] == "/Table" and not (
+            first is not None
+            and first.get("S") == "/THead"
+            and len(heads(after)) == len(heads(before))
+        ):
+            return False
         if after["S"] == "/LBody":  # an item's body, of an item joined already
             return True
         key = (after["S"], ends.get(id(before), pages.get(before.get("Pg"), -2)))

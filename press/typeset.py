@@ -85,8 +85,14 @@ class LongWords(Treeprocessor):
 
 # What holds lines of text, whose spaces the stylesheet keeps where a line ends (`pre-wrap`).
 LINES = {"p", "li", "td", "th", "h2", "h3", "h4", "h5", "h6", "figcaption", "dt", "dd"}
-BLOCKS = LINES | {"ul", "ol", "dl", "blockquote", "pre", "table", "figure", "div", "hr"}
+BLOCKS = LINES | {"ul", "ol", "dl", "blockquote", "pre", "table", "figure", "div", "hr", "br"}
 SPACES_RE = re.compile(r"[ \t\n\r\f\v]+")
+# In raw HTML: the spaces around a block's tags, which CSS would drop and pre-wrap keeps.
+RAW_BLOCK_TAG_RE = re.compile(
+    r"\s*(</?(?:p|div|table|thead|tbody|tfoot|tr|td|th|caption|ul|ol|li|dl|dt|dd|blockquote"
+    r"|h[1-6]|figure|figcaption|section|br|hr)\b[^>]*>)\s*",
+    re.IGNORECASE,
+)
 
 
 class LineEnds(Treeprocessor):
@@ -94,32 +100,62 @@ class LineEnds(Treeprocessor):
 
     WeasyPrint 70 drops the space where a line ends unless `white-space` preserves it; the
     tagged text then reads "civicfreedoms" across a line. With `pre-wrap` the space stays, and
-    every other space and newline is as collapsed as CSS would have made it.
+    every other space is as CSS would have made it: one between words, none where a line or a
+    block starts or ends, code blocks as written.
     """
 
     def run(self, root: etree.Element) -> None:
+        parents = {child: parent for parent in root.iter() for child in parent}
         for element in root.iter():
-            if element.tag not in LINES:
-                continue
-            for node in element.iter():
-                if node.tag == "pre" or (node is not element and node.tag in LINES):
-                    continue
-                node.text = self.collapse(node.text, first=node is element or node.tag in BLOCKS)
-                for child in node:
-                    child.tail = self.collapse(child.tail, first=False, after=child.tag in BLOCKS)
-            last = element[-1] if len(element) else None
-            if last is None:
-                element.text = (element.text or "").rstrip(" ") or None
-            elif last.tail:
-                last.tail = last.tail.rstrip(" ") or None
+            inside = any(a.tag in LINES or a.tag == "pre" for a in self.up(element, parents))
+            if element.tag in LINES and not inside:
+                self.collapse(element)
 
-    def collapse(self, text: str | None, first: bool, after: bool = False) -> str | None:
-        """A text's runs of white space as one space; none at a line's start or after a block."""
-        if not text:
-            return text
-        for index in STASH_RE.findall(text):  # raw inline HTML, kept aside until serializing
+    def up(self, element: etree.Element, parents: dict):
+        """An element's ancestors."""
+        while element in parents:
+            element = parents[element]
+            yield element
+
+    def collapse(self, element: etree.Element) -> None:
+        """Collapse the texts of an element and its descendants in reading order."""
+        slots, last, space = self.slots(element), None, True
+        for node, attr, starts in slots:
+            if starts:
+                self.trim(last)
+                last, space = None, True
+            if node.tag == "img" and attr == "text":  # an image is a word of the line
+                last, space = None, False
+            text = self.raw(getattr(node, attr))
+            if not text:
+                continue
+            text = SPACES_RE.sub(" ", text)
+            text = text.lstrip(" ") if space else text
+            setattr(node, attr, text or None)
+            if text:
+                last, space = (node, attr), text.endswith(" ")
+        self.trim(last)
+
+    def slots(self, element: etree.Element, starts: bool = True) -> list:
+        """Each text and tail of an element's tree, in order: (node, attribute, starts a line)."""
+        found = [(element, "text", starts)]
+        for child in element:
+            if child.tag != "pre":  # as written
+                found += self.slots(child, child.tag in BLOCKS)
+            found.append((child, "tail", child.tag in BLOCKS))
+        return found
+
+    def trim(self, slot: tuple[etree.Element, str] | None) -> None:
+        """No space at the end of a line's last text."""
+        if slot is not None:
+            node, attr = slot
+            setattr(node, attr, (getattr(node, attr) or "").rstrip(" ") or None)
+
+    def raw(self, text: str | None) -> str | None:
+        """A text, the raw HTML it holds (set aside until serializing) collapsed as well."""
+        for index in STASH_RE.findall(text or ""):
             raw = self.md.htmlStash.rawHtmlBlocks[int(index)]
             if isinstance(raw, str) and "<pre" not in raw.lower():
-                self.md.htmlStash.rawHtmlBlocks[int(index)] = SPACES_RE.sub(" ", raw)
-        text = SPACES_RE.sub(" ", text)
-        return (text.lstrip(" ") if first or after else text) or None
+                raw = RAW_BLOCK_TAG_RE.sub(r"\1", SPACES_RE.sub(" ", raw))
+                self.md.htmlStash.rawHtmlBlocks[int(index)] = raw
+        return text

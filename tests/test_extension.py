@@ -103,10 +103,19 @@ def test_the_print_copy_gets_each_address_once():
     [
         ("Last word [^a]", f'<p>Last <span class="call">word<span class="footnote" id="fn:1">N</span>{ref(1)}'
          "</span></p>"),
-        ("*Emphasis*[^a] then", '<p><span class="call"><em>Emphasis</em><span class="footnote" id="fn:1">N'
+        # After an element nothing moves: no line breaks between the two, a long phrase still may.
+        ("*Emphasis*[^a] then", '<p><em>Emphasis</em><span class="call"><span class="footnote" id="fn:1">N'
          f"</span>{ref(1)}</span> then</p>"),
-        ("Say *so* [^a]", '<p>Say <span class="call"><em>so</em><span class="footnote" id="fn:1">N</span>'
+        ("Say *so* [^a]", '<p>Say <em>so</em><span class="call"><span class="footnote" id="fn:1">N</span>'
          f"{ref(1)}</span></p>"),
+        # A call in a link's text: after the link, whose words stay as they were.
+        ("[the report[^a]](https://e.org/r) ends", '<p><a href="https://e.org/r">the report</a>'
+         '<span class="source" id="src:1"><a href="https://e.org/r">https://e.org/r</a></span>'
+         '<span class="source-call"><a href="#src:1">a</a></span><span class="call">'
+         f'<span class="footnote" id="fn:1">N</span>{ref(1)}</span> ends</p>'),
+        # After raw inline HTML: nothing of it moves.
+        ("Raw <b>bold words</b>[^a] here", '<p>Raw <b>bold words</b><span class="call">'
+         f'<span class="footnote" id="fn:1">N</span>{ref(1)}</span> here</p>'),
     ],
 )  # fmt: skip
 def test_a_call_is_held_to_the_word_before_it(source, expected):
@@ -215,3 +224,22 @@ def test_each_block_a_page_break_may_split_is_named():
         '</ul>\n<blockquote id="blockquote:1">\n<p id="p:2">d</p>\n</blockquote>'
     )
     assert converted('<p id="mine">Kept.</p>').startswith('<p id="mine">')
+
+
+def test_calls_and_source_notes_are_numbered_in_reading_order():
+    out = text("Some *emphasis with a call[^a]* and a plain call[^b], *the [first](https://e.org/1)*"
+               " and [the second](https://e.org/2).\n\n[^a]: A.\n[^b]: B.")  # fmt: skip
+    assert out.index('id="fn:1">A.') < out.index('id="fn:2">B.')
+    assert out.index('href="#src:1">a<') < out.index('href="#src:2">b<')
+    assert out.index('https://e.org/1</a></span><span class="source-call"><a href="#src:1">') > 0
+
+
+def test_spaces_collapse_across_elements_breaks_and_raw_html_and_code_stays():
+    assert text("Line one  \nline two") == "<p>Line one<br>\nline two</p>".replace("\n", "")
+    assert text("A[^1] B.\n\n[^1]: Calls [^2].\n[^2]: Inner.").count("  ") == 0
+    assert text("- item:\n\n        def f():\n            return 1\n") == (
+        "<ul>\n<li>item:<pre><code>def f():\n    return 1\n</code></pre></li>\n</ul>"
+    )
+    assert text("<table>\n  <tr>\n    <td>\n      Group one\n    </td>\n  </tr>\n</table>") == (
+        "<table><tbody><tr><td>Group one</td></tr></tbody></table>"
+    )
