@@ -167,3 +167,25 @@ def test_a_paragraph_list_item_or_quotation_a_page_break_splits_is_one_element(t
         assert shapes <= {("/LBody",), ("/Lbl", "/LBody")}
     assert pages >= 4 and len(spread) >= 3  # it did run over pages
     assert found == expected
+
+
+@pytest.mark.parametrize("rows", [30, 36])
+def test_two_tables_of_the_same_columns_across_a_page_break_stay_two(tmp_path, rows):
+    """30 rows end the first table at a page's foot; 36 split it, and the second follows."""
+    first = "| Year | Event |\n|---|---|\n" + "".join(
+        f"| {2000 + i} | Event {i} |\n" for i in range(rows)
+    )
+    second = "| Name | Status |\n|---|---|\n" + "".join(
+        f"| Group {i} | Dissolved |\n" for i in range(3)
+    )
+    source = write(
+        tmp_path, FRONT + f"## Tables\n\nIntro paragraph.\n\n{first}\n{second}", "t-2024-02.md"
+    )
+    status, _, stderr = run([str(source), "-o", str(tmp_path)])
+    assert status == 0, stderr
+    with pikepdf.open(tmp_path / "t-2024-02.pdf") as pdf:
+        tables = [n for n in structure_nodes(pdf) if n.get("/S") == "/Table"]
+        heads = [[k for k in t.K if k.S == "/THead"] for t in tables]
+        pages = {k.Pg.objgen for t in tables[:1] for k in t.K if k.S == "/TBody"}
+    assert len(tables) == 2 and [len(h) for h in heads] == [1, 1]
+    assert len(pages) == (2 if rows == 36 else 1)  # the split one is one table over two pages
