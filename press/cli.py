@@ -171,6 +171,7 @@ def run(args, files: list[Path], config: Config, report: Reporter, build: Build)
         if not config.check:
             with tuning.quick_library_lookups():
                 system.import_weasyprint()
+            tuning.freeze_imports()
         if args.watch:
             tuning.call(series.watch, files, config, build, report, ROOT / "content")
             return 0

@@ -97,3 +97,19 @@ def test_weasyprint_runs_without_freeing_frame_stack_chunks(tmp_path, speedups, 
         assert chunks < fewer_than, chunks
     else:
         assert chunks > 1000, chunks  # the workaround is what makes the difference
+
+
+@PYTHON_3_11
+def test_with_the_imports_frozen_the_fonts_temporary_folder_is_still_removed(tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    command = [sys.executable, str(ROOT / "build.py"), str(SAMPLE), "-o", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(temporary)})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (
+        list(temporary.iterdir()) == []
+    )  # WeasyPrint's fonts folder went with the last collection
+    frozen = python("import gc\nfrom press import tuning\ntuning.freeze_imports()\n"
+                    "print(gc.get_freeze_count() > 0)")  # fmt: skip
+    assert frozen.stdout.strip() == "True"
