@@ -16,7 +16,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from .sourcemap import SourceMap
-from .typeset import STASH_RE, Isolates, LineEnds, LongWords
+from .typeset import STASH_RE, Isolates, LineEnds, LongWords, ancestors, parent_map
 
 REAL_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 ESCAPE_RE = re.compile(r"\x02(\d+)\x03")  # a backslash-escaped character
@@ -235,7 +235,7 @@ class Footnotes(Treeprocessor):
             for text in ("text", "tail"):  # and the space before them
                 setattr(parent, text, (getattr(parent, text) or "").replace(NBSP_PLACEHOLDER, ""))
         bodies = {li.get("id"): li for li in notes.iter("li")}
-        parents = {child: parent for parent in root.iter() for child in parent}
+        parents = parent_map(root)
         endnotes = []
         for sup in [s for s in root.iter("sup") if s.find("a[@class='footnote-ref']") is not None]:
             ref = sup.find("a[@class='footnote-ref']")
@@ -307,15 +307,6 @@ class Footnotes(Treeprocessor):
                 sup.remove(call)
                 sup.tag, sup.text = "span", f" ({text})"
         return plain_text(self.md, body)
-
-
-def ancestors(element: etree.Element, parents: dict) -> list[etree.Element]:
-    """An element's ancestors, nearest first."""
-    found = []
-    while element in parents:
-        element = parents[element]
-        found.append(element)
-    return found
 
 
 def glue(parent: etree.Element, note: etree.Element) -> etree.Element:
@@ -397,7 +388,7 @@ class SourceNotes(Treeprocessor):
             id(a) for n in root.iter("span") if n.get("class") == "footnote" for a in n.iter("a")
         }
         endnotes = {id(a) for n in root.findall("section[@id='notes']") for a in n.iter("a")}
-        parents = {child: parent for parent in root.iter() for child in parent}
+        parents = parent_map(root)
         sources = 0
         for link in list(root.iter("a")):  # in reading order: the letters follow the text
             href, parent = link.get("href", ""), parents.get(link)

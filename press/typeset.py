@@ -10,6 +10,20 @@ from markdown.treeprocessors import Treeprocessor
 STASH_RE = re.compile(r"\x02wzxhzdk:(\d+)\x03")  # raw HTML that Python-Markdown set aside
 
 
+def parent_map(root: etree.Element) -> dict[etree.Element, etree.Element]:
+    """Each element's parent: ElementTree keeps none."""
+    return {child: parent for parent in root.iter() for child in parent}
+
+
+def ancestors(element: etree.Element, parents: dict) -> list[etree.Element]:
+    """An element's ancestors, nearest first."""
+    found = []
+    while element in parents:
+        element = parents[element]
+        found.append(element)
+    return found
+
+
 # A run of left-to-right words in a right-to-left text: Latin or Cyrillic letters and digits, with
 # the spaces and punctuation between them, starting and ending with a letter, a digit or `%`.
 LTR = r"A-Za-z0-9\u00c0-\u024f\u0400-\u052f"
@@ -105,17 +119,11 @@ class LineEnds(Treeprocessor):
     """
 
     def run(self, root: etree.Element) -> None:
-        parents = {child: parent for parent in root.iter() for child in parent}
+        parents = parent_map(root)
         for element in root.iter():
-            inside = any(a.tag in LINES or a.tag == "pre" for a in self.up(element, parents))
+            inside = any(a.tag in LINES or a.tag == "pre" for a in ancestors(element, parents))
             if element.tag in LINES and not inside:
                 self.collapse(element)
-
-    def up(self, element: etree.Element, parents: dict):
-        """An element's ancestors."""
-        while element in parents:
-            element = parents[element]
-            yield element
 
     def collapse(self, element: etree.Element) -> None:
         """Collapse the texts of an element and its descendants in reading order."""
