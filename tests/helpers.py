@@ -213,3 +213,20 @@ def tagged_texts(pdf: Path, kind: str) -> list[str]:
             )
 
         return [text(node) for node in structure_nodes(document) if node.get("/S") == kind]
+
+
+def filled_paths(pdf: Path, page: int = 0) -> list[tuple[tuple[int, int, int], tuple]]:
+    """Each opaque filled path of a page: its fill colour (RGB) and bounds (left, bottom, right, top)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        found = []
+        for obj in document[page].get_objects(max_depth=8):
+            if obj.type != pdfium_c.FPDF_PAGEOBJ_PATH:
+                continue
+            rgba = [ctypes.c_uint() for _ in range(4)]
+            pdfium_c.FPDFPageObj_GetFillColor(obj.raw, *map(ctypes.byref, rgba))
+            if rgba[3].value == 255:
+                found.append((tuple(c.value for c in rgba[:3]), obj.get_bounds()))
+        return found
+    finally:
+        document.close()

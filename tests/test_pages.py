@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT, run
 from helpers import (
     FRONT,
+    filled_paths,
     page_texts,
     source_sentences,
     squash,
@@ -194,3 +195,34 @@ def test_a_headings_note_stays_out_of_its_bookmark_and_contents_entry(tmp_path):
     assert titles[-2:] == ["Introduction", "Detail"]
     text = "\n".join(page_texts(tmp_path / "heading-2024-02.pdf"))
     assert "1. On the heading." in text and "3. On the subheading." in text
+
+
+RATING_FILLS = {
+    "closed": (0xE7, 0x1D, 0x26),
+    "repressed": (0xE4, 0x6C, 0x16),
+    "obstructed": (0xF6, 0xAB, 0x17),
+    "narrowed": (0xAC, 0xAF, 0x3D),
+    "open": (0x00, 0x9D, 0x5C),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_scale_marks_the_current_rating_in_either_direction(tmp_path, lang):
+    """The marker's centre lies inside the current step, for every rating (WeasyPrint 70 put a
+    right-to-left marker one step over)."""
+    for rating, fill in RATING_FILLS.items():
+        front = FRONT.replace("rating: narrowed", f"rating: {rating}\nlang: {lang}")
+        source = write(tmp_path, front + "## A\n\nText.\n", f"{rating}-{lang}.md")
+        status, _, stderr = run([str(source), "-o", str(tmp_path)])
+        assert status == 0, stderr
+        paths = filled_paths(tmp_path / f"{rating}-{lang}.pdf")
+        steps = [
+            bounds
+            for colour, bounds in paths
+            if colour == fill and 40 < bounds[2] - bounds[0] < 150
+        ]
+        markers = [b for colour, b in paths if colour == (0, 0, 0) and b[2] - b[0] < 12]
+        assert len(steps) == 1 and len(markers) == 1, (rating, steps, markers)
+        (left, bottom, right, top), marker = steps[0], markers[0]
+        centre = (marker[0] + marker[2]) / 2
+        assert left + 10 < centre < right - 10 and bottom < marker[1] < top, (rating, lang)
