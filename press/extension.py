@@ -236,32 +236,16 @@ class Footnotes(Treeprocessor):
                 setattr(parent, text, (getattr(parent, text) or "").replace(NBSP_PLACEHOLDER, ""))
         bodies = {li.get("id"): li for li in notes.iter("li")}
         parents = parent_map(root)
-        endnotes = []
+        numbers: dict[str, int] = {}  # a note's name → its number, given at its first call
+        calls = []
         for sup in [s for s in root.iter("sup") if s.find("a[@class='footnote-ref']") is not None]:
-            ref = sup.find("a[@class='footnote-ref']")
-            note = etree.Element("span", {"class": "footnote"})
-            # A copy for each call: a note called twice keeps its words in both places.
-            body = bodies[ref.get("href", "#")[1:]]
-            blocks = [copy.deepcopy(b) for b in body if len(b) or b.text]
-            for i, block in enumerate(blocks):
-                if i:
-                    etree.SubElement(note, "br")
-                if block.tag != "p":  # a list or table in a note: its words, on one line
-                    words = etree.Element("p")
-                    words.text = " ".join(" ".join(block.itertext()).split())
-                    block = words
-                inline_into(note, block)
-            for inner in list(note.iter("sup")):  # a note's own notes, in brackets
-                call = inner.find("a[@class='footnote-ref']")
-                if call is not None and call.get("href", "#")[1:] in bodies:
-                    text = self.words(bodies, call.get("href")[1:], set())
-                    inner.remove(call)
-                    inner.tag, inner.text = "span", f" ({text})"
-                    inner.attrib.pop("id", None)
+            name = sup.find("a[@class='footnote-ref']").get("href", "#")[1:]
+            first = name not in numbers
+            numbers.setdefault(name, len(numbers) + 1)
+            # A note called again keeps its number: its words are printed once, at its first call.
+            note = self.note(bodies, name) if first else etree.Element("span")
             links = [a for a in ancestors(sup, parents) if a.tag == "a"]
-            place = (
-                links[-1] if links else sup
-            )  # a call in a link's text: after it, links never nest
+            place = links[-1] if links else sup  # a call in a link's text: after it, never inside
             parent = parents[place]
             if place is sup:
                 note.tail = sup.tail
@@ -273,23 +257,62 @@ class Footnotes(Treeprocessor):
                 unwrap(parents[sup], sup)  # its tail stays in the link
                 note.tail, place.tail = place.tail, None
                 parent.insert(list(parent).index(place) + 1, note)
-            endnotes.append((glue(parent, note), note))
-        if endnotes:
-            root.append(self.endnotes(endnotes))
+            call = glue(parent, note)
+            if not first:
+                call.remove(note)
+            index = list(parent).index(call)
+            before = parent[index - 1] if index else None
+            beside = before is not None and before.get("class") == "call"
+            if call.text is None and beside and not (before.tail or "").strip():
+                call.set("class", "call follows")  # `[^a][^b]`: two numbers, not one
+            calls.append((call, numbers[name], note if first else None))
+        if calls:
+            root.append(self.endnotes(calls))
 
-    def endnotes(self, notes: list[tuple[etree.Element, etree.Element]]) -> etree.Element:
-        """The notes as a list after the text, each linked to and from its call."""
+    def note(self, bodies: dict, name: str) -> etree.Element:
+        """A note's words as an inline element, its own notes in brackets."""
+        note = etree.Element("span", {"class": "footnote"})
+        blocks = [copy.deepcopy(b) for b in bodies[name] if len(b) or b.text]
+        for i, block in enumerate(blocks):
+            if i:
+                etree.SubElement(note, "br")
+            if block.tag != "p":  # a list or table in a note: its words, on one line
+                words = etree.Element("p")
+                words.text = " ".join(" ".join(block.itertext()).split())
+                block = words
+            inline_into(note, block)
+        for inner in list(note.iter("sup")):  # a note's own notes, in brackets
+            call = inner.find("a[@class='footnote-ref']")
+            if call is not None and call.get("href", "#")[1:] in bodies:
+                text = self.words(bodies, call.get("href")[1:], set())
+                inner.remove(call)
+                inner.tag, inner.text = "span", f" ({text})"
+                inner.attrib.pop("id", None)
+        return note
+
+    def endnotes(self, calls: list[tuple[etree.Element, int, etree.Element | None]]):
+        """Link each call to its note; the notes as a list after the text, linked both ways."""
         section = etree.Element("section", id="notes")
         etree.SubElement(section, "h2").text = self.heading
         listing = etree.SubElement(section, "ol")
-        for n, (call, note) in enumerate(notes, 1):
-            note.set("id", f"fn:{n}")  # the page-foot note, which the PDF's call links to
+        times: dict[int, int] = {}
+        for call, n, note in calls:
+            times[n] = times.get(n, 0) + 1
+            back = f"call:{n}" if times[n] == 1 else f"call:{n}-{times[n]}"
             pdf_call = etree.SubElement(call, "span", {"class": "note-call"})
             etree.SubElement(pdf_call, "a", href=f"#fn:{n}").text = str(n)
             ref = etree.SubElement(call, "span", {"class": "note-ref"})
-            etree.SubElement(ref, "a", href=f"#note:{n}", id=f"call:{n}").text = str(n)
+            etree.SubElement(ref, "a", href=f"#note:{n}", id=back).text = str(n)
+            if (call.tail or "").startswith(" "):
+                # The space after the call inside it: with kept spaces (pre-wrap), text after an
+                # inline box cannot start at the line's break, and the call went to the next
+                # line ahead of its time (WeasyPrint #2025, #2308).
+                ref.tail, call.tail = " ", call.tail[1:]
+            if note is None:
+                continue
+            note.set("id", f"fn:{n}")  # the page-foot note, which the PDF's call links to
             item = etree.SubElement(listing, "li", id=f"note:{n}")
-            etree.SubElement(item, "a", href=f"#call:{n}").text = str(n)
+            etree.SubElement(item, "a", href=f"#{back}").text = str(n)
             body = copy.deepcopy(note)
             body.tag, body.attrib, body.tail = "span", {}, None
             body.text = " " + (body.text or "")
