@@ -15,6 +15,7 @@ from .config import MAX_DEPTH, Config
 from .extension import Fact, PressExtension, heading_key
 from .frontmatter import Brief
 from .i18n import Language
+from .indent import ListIndents
 from .problems import BriefError
 from .sanitize import sanitize
 from .sourcemap import SourceMap
@@ -49,6 +50,8 @@ def convert(brief: Brief, config: Config, language: Language) -> Converted:
         ],
         output_format="html",
     )
+    # After Python-Markdown's whitespace normalising (30), before fenced code (25) and HTML (20).
+    md.preprocessors.register(ListIndents(md), "press-list-indents", 28)
     try:
         html = md.convert(brief.markdown)
     except RecursionError:
