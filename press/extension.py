@@ -16,7 +16,15 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from .sourcemap import SourceMap
-from .typeset import STASH_RE, Isolates, LineEnds, LongWords, ancestors, parent_map
+from .typeset import (
+    STASH_RE,
+    Isolates,
+    LineEnds,
+    LongWords,
+    ShortColumns,
+    ancestors,
+    parent_map,
+)
 
 REAL_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 ESCAPE_RE = re.compile(r"\x02(\d+)\x03")  # a backslash-escaped character
@@ -514,6 +522,7 @@ class PressExtension(Extension):
         md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
         md.treeprocessors.register(LongWords(md), "press-long-words", 15.5)
+        md.treeprocessors.register(ShortColumns(md), "press-short-columns", 15.4)
         if self.rtl:
             md.treeprocessors.register(Isolates(md), "press-isolates", 15)
         # After Python-Markdown's prettifier (10), whose newlines between blocks it removes.

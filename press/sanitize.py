@@ -26,8 +26,8 @@ ATTRIBUTES = {
     "li": {"class"},
     "ol": {"start"},
     "span": {"class", "dir"},
-    "td": {"align", "colspan", "rowspan"},
-    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"align", "class", "colspan", "rowspan"},
+    "th": {"align", "class", "colspan", "rowspan", "scope"},
     "time": {"datetime"},
 }
 SCHEME_RE = re.compile(r"[a-zA-Z][\w+.-]*:")  # an address, not a path beside the brief
@@ -59,6 +59,8 @@ def filter_attribute(folder: Path, out_dir: Path, tag: str, name: str, value: st
         return quote(Path(os.path.relpath(folder / unquote(value), out_dir)).as_posix())
     if tag == "li" and name == "class":  # the one class the press gives an item
         return value if value == "opens-with-block" else None
+    if tag in ("td", "th") and name == "class":  # and a cell
+        return value if value == "short" else None
     if name == "dir":
         return value if value in ("ltr", "rtl", "auto") else None
     if name in ("colspan", "rowspan"):

@@ -167,3 +167,25 @@ class LineEnds(Treeprocessor):
                 raw = RAW_BLOCK_TAG_RE.sub(r"\1", SPACES_RE.sub(" ", raw))
                 self.md.htmlStash.rawHtmlBlocks[int(index)] = raw
         return text
+
+
+SHORT_CELL = 20  # characters: "Late November 2024", "24-25 out. 2024"
+
+
+class ShortColumns(Treeprocessor):
+    """Mark the cells of a table's short columns (`class="short"`), which are set on one line.
+
+    WeasyPrint sizes a table's columns between their narrowest and widest content: beside a
+    column of sentences a column of dates gets its longest word's width, and "Late Nov 2024"
+    takes three lines while the text beside it has room.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for table in root.iter("table"):
+            rows = [row for row in table.iter("tr")]
+            width = max((len(row) for row in rows), default=0)
+            for column in range(width):
+                cells = [row[column] for row in rows if len(row) > column]
+                if all(len("".join(c.itertext()).strip()) <= SHORT_CELL for c in cells):
+                    for cell in cells:
+                        cell.set("class", "short")

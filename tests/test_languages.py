@@ -166,7 +166,7 @@ def test_a_language_tag_cldr_does_not_know_is_an_error_naming_the_catalogs(tmp_p
     status, _, stderr = run(["--check", str(path)])
     assert status == 1
     assert stderr == (
-        f"{path}:6: error: unknown language 'sp'; the layout has catalogs for ar, en, es, fr, ru "
+        f"{path}:6: error: unknown language 'sp'; the layout has catalogs for ar, en, es, fr, pt, ru "
         "[front.lang]\n"
     )
 
@@ -179,7 +179,7 @@ def test_a_language_without_a_catalog_builds_in_english_with_a_warning(tmp_path)
     assert status == 0
     assert stderr == (
         f"{path}:6: warning: the layout has no catalog for 'de', so its words are in English; "
-        "catalogs: ar, en, es, fr, ru (add locales/de/LC_MESSAGES/messages.po) [lang.catalog]\n"
+        "catalogs: ar, en, es, fr, pt, ru (add locales/de/LC_MESSAGES/messages.po) [lang.catalog]\n"
     )
     assert "Testland is rated NARROWED" in page_texts(tmp_path / "brief.pdf")[0]
     assert html_tree(tmp_path / "brief.html").get("lang") == "de"
