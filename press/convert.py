@@ -9,6 +9,7 @@ import markdown
 from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.smarty import SmartyExtension
 from markdown.extensions.tables import TableExtension
 
 from .config import MAX_DEPTH, Config
@@ -19,6 +20,7 @@ from .indent import ListIndents
 from .problems import BriefError
 from .sanitize import sanitize
 from .sourcemap import SourceMap
+from .typeset import quotes
 
 TAG_RE = re.compile(r"<(/?)([a-z0-9]+)[^>]*?(/?)>")
 VOID = ("br", "img", "hr")
@@ -38,7 +40,15 @@ def convert(brief: Brief, config: Config, language: Language) -> Converted:
     source = SourceMap(brief.markdown, brief.body_line)
     rtl = language.direction == "rtl"
     headings = recommendations_headings(brief, language)
-    press = PressExtension(source, headings, rtl, notes=language.gettext("Notes"))
+    notes = language.gettext("Notes")
+    press = PressExtension(source, headings, rtl, notes=notes, lang=language.tag)
+    opening, closing = quotes(language.tag)
+    # Straight quotes typed become the language's; a straight apostrophe becomes ’.
+    smarty = SmartyExtension(
+        smart_dashes=False,
+        smart_ellipses=False,
+        substitutions={"left-double-quote": opening, "right-double-quote": closing},
+    )
     md = markdown.Markdown(
         # Instances, not names: looking names up scans every package's entry points.
         extensions=[
@@ -46,6 +56,7 @@ def convert(brief: Brief, config: Config, language: Language) -> Converted:
             FencedCodeExtension(),
             TableExtension(use_align_attribute=True),
             SaneListExtension(),
+            smarty,
             press,
         ],
         output_format="html",

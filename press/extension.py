@@ -22,6 +22,7 @@ from .typeset import (
     LineEnds,
     LongWords,
     ShortColumns,
+    Spaces,
     ancestors,
     parent_map,
 )
@@ -270,7 +271,7 @@ class Footnotes(Treeprocessor):
                 call.remove(note)
             index = list(parent).index(call)
             before = parent[index - 1] if index else None
-            beside = before is not None and before.get("class") == "call"
+            beside = before is not None and "call" in (before.get("class") or "").split()
             if call.text is None and beside and not (before.tail or "").strip():
                 call.set("class", "call follows")  # `[^a][^b]`: two numbers, not one
             calls.append((call, numbers[name], note if first else None))
@@ -503,10 +504,15 @@ class PressExtension(Extension):
     """Register the press's tree processors after inline parsing, before serializing."""
 
     def __init__(
-        self, source: SourceMap, recommendations: set[str], rtl: bool = False, notes: str = "Notes"
+        self,
+        source: SourceMap,
+        recommendations: set[str],
+        rtl: bool = False,
+        notes: str = "Notes",
+        lang: str = "en",
     ):
         super().__init__()
-        self.source, self.recommendations, self.rtl = source, recommendations, rtl
+        self.source, self.recommendations, self.rtl, self.lang = source, recommendations, rtl, lang
         self.notes = notes  # the heading of the HTML copy's notes
         self.toc: list[tuple[str, str]] = []  # (id, heading) of each `##` section
         self.facts: list[Fact] = []
@@ -523,6 +529,7 @@ class PressExtension(Extension):
         md.treeprocessors.register(Figures(md), "press-figures", 16)
         md.treeprocessors.register(LongWords(md), "press-long-words", 15.5)
         md.treeprocessors.register(ShortColumns(md), "press-short-columns", 15.4)
+        md.treeprocessors.register(Spaces(md, self.lang), "press-spaces", 15.3)
         if self.rtl:
             md.treeprocessors.register(Isolates(md), "press-isolates", 15)
         # After Python-Markdown's prettifier (10), whose newlines between blocks it removes.

@@ -27,6 +27,7 @@ def ancestors(element: etree.Element, parents: dict) -> list[etree.Element]:
 # A run of left-to-right words in a right-to-left text: Latin or Cyrillic letters and digits, with
 # the spaces and punctuation between them, starting and ending with a letter, a digit or `%`.
 LTR = r"A-Za-z0-9\u00c0-\u024f\u0400-\u052f"
+MAX_JOINED = 40  # characters of Latin words a call may take with it: a name, not a sentence
 LTR_RUN_RE = re.compile(rf"[{LTR}](?:[{LTR}\s.,:;'’&/+\-()%]*[{LTR}%)])?")
 
 
@@ -35,6 +36,7 @@ class Isolates(Treeprocessor):
     that the Arabic around it keeps its order and its punctuation stays at its own end."""
 
     def run(self, root: etree.Element) -> None:
+        self.join_calls(root)
         # Not inside a link: WeasyPrint 70 tags a link's inner span apart from its annotation
         # (upstream #185), and a note's call is a link of digits.
         links = {id(e) for a in root.iter("a") for e in a.iter()}
@@ -46,6 +48,26 @@ class Isolates(Treeprocessor):
                 element.text = self.isolate(element, element.text, 0)
             for child in list(element):
                 child.tail = self.isolate(element, child.tail, list(element).index(child) + 1)
+
+    def join_calls(self, root: etree.Element) -> None:
+        """A note's call holds the word before it: it takes the Latin words before that word too
+        ("Human Rights Watch¹"), which would otherwise be isolated apart and read in reverse."""
+        for parent in root.iter():
+            for index, call in enumerate(list(parent)):
+                if call.get("class", "").split()[:1] != ["call"] or not call.text:
+                    continue
+                if not re.fullmatch(rf"[{LTR}][^\s]*", call.text):
+                    continue
+                before = parent[index - 1] if index else None
+                text = (parent.text if before is None else before.tail) or ""
+                run = re.search(rf"(?:[{LTR}][{LTR}.,&'’\-]* )+$", text)
+                if run and len(run[0]) <= MAX_JOINED:
+                    call.text = run[0] + call.text
+                    text = text[: run.start()]
+                    if before is None:
+                        parent.text = text
+                    else:
+                        before.tail = text
 
     def isolate(self, parent: etree.Element, text: str | None, index: int) -> str | None:
         """Wrap the runs of a text in spans inserted at index; return the text before them."""
@@ -189,3 +211,51 @@ class ShortColumns(Treeprocessor):
                 if all(len("".join(c.itertext()).strip()) <= SHORT_CELL for c in cells):
                     for cell in cells:
                         cell.set("class", "short")
+
+
+# Quotation marks by language, as CLDR's delimiters give them (Arabic as the Monitor's Arabic
+# pages write them); a language not listed takes the English ones.
+QUOTES = {"en": "“”", "es": "«»", "fr": "«»", "pt": "“”", "ru": "«»", "ar": "«»", "de": "„“"}
+NNBSP, NBSP = "\u202f", "\u00a0"
+# French spacing, as the Imprimerie nationale sets it: a space typed before ; ! ? and inside
+# « » becomes a narrow no-break space, before : a no-break one; "6 %" keeps its sign.
+FRENCH = [
+    (re.compile(r"[ \t\n]+([;!?»%])"), NNBSP + r"\1"),
+    (re.compile(r"(?<=[^\s\u202f])»"), NNBSP + "»"),
+    (re.compile(r"«[ \t\n]*(?=\S)"), "«" + NNBSP),
+    (re.compile(r"[ \t\n]+:"), NBSP + ":"),
+]
+# A number's groups ("10 000", "4 353") stay on one line, in any language.
+GROUPS_RE = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+
+
+def quotes(tag: str) -> tuple[str, str]:
+    """A language's opening and closing quotation marks."""
+    marks = QUOTES.get(tag.split("-")[0].lower(), QUOTES["en"])
+    if tag.lower().startswith("fr"):
+        return marks[0] + NNBSP, NNBSP + marks[1]
+    return marks[0], marks[1]
+
+
+class Spaces(Treeprocessor):
+    """The no-break spaces a language's typography wants, added to the text as written."""
+
+    def __init__(self, md, tag: str):
+        super().__init__(md)
+        self.rules = FRENCH if tag.lower().startswith("fr") else []
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag not in ("code", "pre") and element.get("class") != "long":
+                element.text = self.space(element.text)
+            if element.get("class") != "address":
+                for child in element:
+                    child.tail = self.space(child.tail)
+
+    def space(self, text: str | None) -> str | None:
+        """A text with its spaces made no-break where the rules say."""
+        if not text:
+            return text
+        for pattern, replacement in self.rules:
+            text = pattern.sub(replacement, text)
+        return GROUPS_RE.sub(NNBSP, text)

@@ -46,9 +46,13 @@ def page_texts(pdf: Path) -> list[str]:
         document.close()
 
 
+# The press sets straight quotes as the language's: compare them as one mark.
+QUOTES = str.maketrans("’‘“”„«»", '\'\'"""""')
+
+
 def squash(text: str) -> str:
-    """Compare text without case, whitespace or hyphens."""
-    return re.sub(rf"[\s{re.escape(HYPHENS)}]+", "", text).casefold()
+    """Compare text without case, whitespace, hyphens, or a quotation mark's shape."""
+    return re.sub(rf"[\s{re.escape(HYPHENS)}]+", "", text).translate(QUOTES).casefold()
 
 
 def source_sentences(markdown: str) -> list[str]:

@@ -252,3 +252,25 @@ def test_spaces_collapse_across_elements_breaks_and_raw_html_and_code_stays():
     assert text("<table>\n  <tr>\n    <td>\n      Group one\n    </td>\n  </tr>\n</table>") == (
         "<table><tbody><tr><td>Group one</td></tr></tbody></table>"
     )
+
+
+def converted_in(lang: str, markdown: str) -> str:
+    """The body HTML of some Markdown in a brief of another language."""
+    brief = Brief(Path("/tmp/briefs/brief.md"), {"recommendations": None}, markdown, 8)
+    return convert(brief, Config(out_dir=Path("/tmp/out")), language(lang)).html
+
+
+def test_straight_quotes_become_the_languages_and_french_spaces_are_kept_together():
+    fr = converted_in("fr", 'Il dit : "non" ; pourquoi ? « Liberté » et «égalité» ! 6 % de 10 000.')
+    assert fr.startswith(
+        '<p id="p:1">Il dit&nbsp;: «\u202fnon\u202f»\u202f; pourquoi\u202f? «\u202fLiberté\u202f» '
+        "et «\u202fégalité\u202f»\u202f! 6\u202f% de 10\u202f000.</p>"
+    )
+    assert "«об НКО»" in converted_in("ru", 'Закон "об НКО"')
+    assert "“no”, it’s 4\u202f353" in converted_in("en", '"no", it\'s 4 353')
+    assert '`a "b"`' not in converted_in("en", '`a "b"`') and '"b"' in converted_in("en", '`a "b"`')
+
+
+def test_a_latin_name_before_a_call_is_isolated_whole_in_a_right_to_left_brief():
+    out = converted_in("ar", "وفقًا لمنظمة Human Rights Watch[^a] بعد.\n\n[^a]: مصدر.")
+    assert '<span class="call"><span dir="ltr">Human Rights Watch</span>' in out

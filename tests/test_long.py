@@ -1,0 +1,84 @@
+"""Briefs from Monitor material as a new user writes them: long and note-heavy (English), French,
+Portuguese and Arabic, each built as the distributable, the print copy and the HTML copy."""
+
+import re
+
+import pymupdf
+import pytest
+from conftest import ROOT, build_brief
+from helpers import html_tree, page_texts
+
+LONG = ROOT / "tests" / "briefs" / "long"
+
+
+@pytest.fixture(scope="session", params=["en", "fr", "pt", "ar"])
+def long_brief(request, tmp_path_factory):
+    """A brief built in both PDF copies, with the HTML copy."""
+    out = tmp_path_factory.mktemp(f"long-{request.param}")
+    built = [build_brief(LONG / f"{request.param}.md", out, *o) for o in ([], ["--print"])]
+    return request.param, built
+
+
+def definitions(lang: str) -> int:
+    """How many notes the brief defines."""
+    return len(re.findall(r"^\[\^[^\]]+\]:", (LONG / f"{lang}.md").read_text(), re.M))
+
+
+def test_every_copy_builds(long_brief):
+    """The print copy too, wherever its pages break (it failed on a note's anchor)."""
+    for built in long_brief[1]:
+        assert built.status == 0, built.stderr
+        assert "error" not in built.stderr
+
+
+def test_a_note_is_printed_once_however_often_it_is_called(long_brief):
+    lang, (distributable, _) = long_brief
+    items = html_tree(distributable.html).findall(".//section[@id='notes']/ol/li")
+    assert len(items) == definitions(lang)
+    numbers = re.findall(r'href="#fn:(\d+)"', distributable.html.read_text())
+    assert max(map(int, numbers)) == definitions(lang) < len(numbers)
+
+
+def test_no_notes_number_stands_alone_on_its_line(long_brief):
+    for built in long_brief[1]:
+        with pymupdf.open(built.pdf) as document:
+            alone = [
+                text
+                for page in document
+                for block in page.get_text("dict")["blocks"]
+                for line in block.get("lines", [])
+                if (text := "".join(s["text"] for s in line["spans"]).strip())
+                and all(s["size"] < 9 and "Bold" in s["font"] for s in line["spans"])
+                and re.fullmatch(r"\d+\.", text)  # a note's marker, with nothing beside it
+            ]
+        assert not alone
+
+
+def test_short_columns_stay_on_one_line(long_brief):
+    lang, (distributable, _) = long_brief
+    source = (LONG / f"{lang}.md").read_text()
+    dates = [m.strip() for m in re.findall(r"^\| ([^|]{1,20}) \|", source, re.M)][1:]
+    lines = "\n".join(page_texts(distributable.pdf)).splitlines()
+    for date in dates:
+        assert any(
+            date.replace(" ", "") in line.replace(" ", "").replace("\u202f", "") for line in lines
+        ), date
+
+
+def test_french_punctuation_never_starts_or_ends_a_line(long_brief):
+    lang, built = long_brief
+    if lang != "fr":
+        pytest.skip("French typography")
+    for copy in built:
+        lines = [line.strip() for line in "\n".join(page_texts(copy.pdf)).splitlines()]
+        assert not [line for line in lines if re.match(r"[:;?!%»]", line)]
+        assert not [line for line in lines if line.endswith("«")]
+        text = "\n".join(lines)
+        assert "\u202f»" in text and "«\u202f" in text and '"' not in text
+
+
+def test_calls_side_by_side_read_as_two_numbers(long_brief):
+    lang, (distributable, _) = long_brief
+    pairs = len(re.findall(r"\]\[\^", (LONG / f"{lang}.md").read_text()))
+    tree = html_tree(distributable.html)
+    assert pairs and len(tree.findall(".//span[@class='call follows']")) == pairs
