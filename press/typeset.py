@@ -204,7 +204,7 @@ class ShortColumns(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         for table in root.iter("table"):
-            rows = [row for row in table.iter("tr")]
+            rows = list(table.iter("tr"))
             width = max((len(row) for row in rows), default=0)
             for column in range(width):
                 cells = [row[column] for row in rows if len(row) > column]
@@ -229,10 +229,15 @@ FRENCH = [
 GROUPS_RE = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
 
 
+def french(tag: str) -> bool:
+    """Whether a language tag is French (fr, fr-CA …)."""
+    return tag.split("-")[0].lower() == "fr"
+
+
 def quotes(tag: str) -> tuple[str, str]:
     """A language's opening and closing quotation marks."""
     marks = QUOTES.get(tag.split("-")[0].lower(), QUOTES["en"])
-    if tag.lower().startswith("fr"):
+    if french(tag):
         return marks[0] + NNBSP, NNBSP + marks[1]
     return marks[0], marks[1]
 
@@ -242,7 +247,7 @@ class Spaces(Treeprocessor):
 
     def __init__(self, md, tag: str):
         super().__init__(md)
-        self.rules = FRENCH if tag.lower().startswith("fr") else []
+        self.rules = FRENCH if french(tag) else []
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():

@@ -15,6 +15,15 @@ HYPHENS = "-\u00ad\ufffe"
 
 MM = 72 / 25.4  # PDF points in a millimetre
 
+# The rating colours as styles/brief.css fills the scale's steps (RGB).
+FILLS = {
+    "closed": (0xE7, 0x1D, 0x26),
+    "repressed": (0xE4, 0x6C, 0x16),
+    "obstructed": (0xF6, 0xAB, 0x17),
+    "narrowed": (0xAC, 0xAF, 0x3D),
+    "open": (0x00, 0x9D, 0x5C),
+}
+
 
 # The front matter of the small briefs the tests write.
 FRONT = "---\ncountry: Testland\ntitle: A title\ndate: 2024-02\nrating: narrowed\n---\n\n"

@@ -8,6 +8,7 @@ import pymupdf
 import pytest
 from conftest import ROOT, run
 from helpers import (
+    FILLS,
     FRONT,
     filled_paths,
     page_texts,
@@ -197,20 +198,11 @@ def test_a_headings_note_stays_out_of_its_bookmark_and_contents_entry(tmp_path):
     assert "1. On the heading." in text and "3. On the subheading." in text
 
 
-RATING_FILLS = {
-    "closed": (0xE7, 0x1D, 0x26),
-    "repressed": (0xE4, 0x6C, 0x16),
-    "obstructed": (0xF6, 0xAB, 0x17),
-    "narrowed": (0xAC, 0xAF, 0x3D),
-    "open": (0x00, 0x9D, 0x5C),
-}
-
-
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_the_scale_marks_the_current_rating_in_either_direction(tmp_path, lang):
     """The marker's centre lies inside the current step, for every rating (WeasyPrint 70 put a
     right-to-left marker one step over)."""
-    for rating, fill in RATING_FILLS.items():
+    for rating, fill in FILLS.items():
         front = FRONT.replace("rating: narrowed", f"rating: {rating}\nlang: {lang}")
         source = write(tmp_path, front + "## A\n\nText.\n", f"{rating}-{lang}.md")
         status, _, stderr = run([str(source), "-o", str(tmp_path)])

@@ -8,6 +8,7 @@ import pypdfium2
 import pytest
 from conftest import KAZAKHSTAN, ROOT, run
 from helpers import (
+    FILLS,
     MM,
     body_text,
     embedded_fonts,
@@ -27,13 +28,6 @@ from press.config import RATINGS
 from press.frontmatter import read
 
 A4 = (595.28, 841.89)
-FILLS = {
-    "closed": (0xE7, 0x1D, 0x26),
-    "repressed": (0xE4, 0x6C, 0x16),
-    "obstructed": (0xF6, 0xAB, 0x17),
-    "narrowed": (0xAC, 0xAF, 0x3D),
-    "open": (0x00, 0x9D, 0x5C),
-}
 
 
 def test_builds_cleanly(brief):
