@@ -31,6 +31,7 @@ REAL_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 ESCAPE_RE = re.compile(r"\x02(\d+)\x03")  # a backslash-escaped character
 NOTE_CALL_RE = re.compile(r"\[\^([^\]]+)\]")
 NOTE_LINKS = ("footnote-ref", "footnote-backref")  # a note's call and its way back
+WORD_JOINER = "\u2060"
 
 
 def leads_somewhere(href: str) -> bool:
@@ -246,41 +247,49 @@ class Footnotes(Treeprocessor):
         bodies = {li.get("id"): li for li in notes.iter("li")}
         parents = parent_map(root)
         numbers: dict[str, int] = {}  # a note's name → its number, given at its first call
-        calls = []
+        times: dict[int, int] = {}  # how often each number has been called so far
+        listing = []
         for sup in [s for s in root.iter("sup") if s.find("a[@class='footnote-ref']") is not None]:
             name = sup.find("a[@class='footnote-ref']").get("href", "#")[1:]
             first = name not in numbers
-            numbers.setdefault(name, len(numbers) + 1)
+            n = numbers.setdefault(name, len(numbers) + 1)
+            times[n] = times.get(n, 0) + 1
+            back = f"call:{n}" if times[n] == 1 else f"call:{n}-{times[n]}"
             # A note called again keeps its number: its words are printed once, at its first call.
-            note = self.note(bodies, name) if first else etree.Element("span")
+            note = self.note(bodies, name, n) if first else None
             links = [a for a in ancestors(sup, parents) if a.tag == "a"]
             place = links[-1] if links else sup  # a call in a link's text: after it, never inside
             parent = parents[place]
             if place is sup:
-                note.tail = sup.tail
-                parent.insert(list(parent).index(sup), note)
+                index, tail = list(parent).index(sup), sup.tail
                 parent.remove(sup)
             else:
                 sup.text = None
                 sup[:] = []
                 unwrap(parents[sup], sup)  # its tail stays in the link
-                note.tail, place.tail = place.tail, None
-                parent.insert(list(parent).index(place) + 1, note)
-            call = glue(parent, note)
-            if not first:
-                call.remove(note)
-            index = list(parent).index(call)
-            before = parent[index - 1] if index else None
-            beside = before is not None and "call" in (before.get("class") or "").split()
-            if call.text is None and beside and not (before.tail or "").strip():
-                call.set("class", "call follows")  # `[^a][^b]`: two numbers, not one
-            calls.append((call, numbers[name], note if first else None))
-        if calls:
-            root.append(self.endnotes(calls))
+                index, tail, place.tail = list(parent).index(place) + 1, place.tail, None
+            follows = hold_to_word(parent, index)
+            call = etree.Element("span", {"class": "note-call follows" if follows else "note-call"})
+            call.text = WORD_JOINER  # no break before the number, not even after "." or ","
+            etree.SubElement(call, "a", href=f"#fn:{n}").text = str(n)
+            ref = etree.Element("span", {"class": "note-ref follows" if follows else "note-ref"})
+            etree.SubElement(ref, "a", href=f"#note:{n}", id=back).text = str(n)
+            group = [call, note, ref] if note is not None else [call, ref]
+            if (tail or "").startswith(" "):  # see hold_to_word
+                space = etree.Element("span", {"class": "after-call"})
+                space.text, tail = " ", tail[1:]
+                group.append(space)
+            for offset, element in enumerate(group):
+                parent.insert(index + offset, element)
+            group[-1].tail = tail or None
+            if note is not None:
+                listing.append((n, back, note))
+        if listing:
+            root.append(self.endnotes(listing))
 
-    def note(self, bodies: dict, name: str) -> etree.Element:
+    def note(self, bodies: dict, name: str, n: int) -> etree.Element:
         """A note's words as an inline element, its own notes in brackets."""
-        note = etree.Element("span", {"class": "footnote"})
+        note = etree.Element("span", {"class": "footnote", "id": f"fn:{n}"})
         blocks = [copy.deepcopy(b) for b in bodies[name] if len(b) or b.text]
         for i, block in enumerate(blocks):
             if i:
@@ -299,27 +308,12 @@ class Footnotes(Treeprocessor):
                 inner.attrib.pop("id", None)
         return note
 
-    def endnotes(self, calls: list[tuple[etree.Element, int, etree.Element | None]]):
-        """Link each call to its note; the notes as a list after the text, linked both ways."""
+    def endnotes(self, notes: list[tuple[int, str, etree.Element]]) -> etree.Element:
+        """The notes as a list after the text, each linked to and from its first call."""
         section = etree.Element("section", id="notes")
         etree.SubElement(section, "h2").text = self.heading
         listing = etree.SubElement(section, "ol")
-        times: dict[int, int] = {}
-        for call, n, note in calls:
-            times[n] = times.get(n, 0) + 1
-            back = f"call:{n}" if times[n] == 1 else f"call:{n}-{times[n]}"
-            pdf_call = etree.SubElement(call, "span", {"class": "note-call"})
-            etree.SubElement(pdf_call, "a", href=f"#fn:{n}").text = str(n)
-            ref = etree.SubElement(call, "span", {"class": "note-ref"})
-            etree.SubElement(ref, "a", href=f"#note:{n}", id=back).text = str(n)
-            if (call.tail or "").startswith(" "):
-                # The space after the call inside it: with kept spaces (pre-wrap), text after an
-                # inline box cannot start at the line's break, and the call went to the next
-                # line ahead of its time (WeasyPrint #2025, #2308).
-                ref.tail, call.tail = " ", call.tail[1:]
-            if note is None:
-                continue
-            note.set("id", f"fn:{n}")  # the page-foot note, which the PDF's call links to
+        for n, back, note in notes:
             item = etree.SubElement(listing, "li", id=f"note:{n}")
             etree.SubElement(item, "a", href=f"#{back}").text = str(n)
             body = copy.deepcopy(note)
@@ -341,29 +335,24 @@ class Footnotes(Treeprocessor):
         return plain_text(self.md, body)
 
 
-def glue(parent: etree.Element, note: etree.Element) -> etree.Element:
-    """Put a note in `<span class="call">`, with the word before it: `word<note/>`.
+def hold_to_word(parent: etree.Element, index: int) -> bool:
+    """Drop the space typed before a call at index: `word [^1]` is set `word¹`.
 
-    The call is never alone at the start of a line, and a space typed before it goes. After an
-    element (`*words*[^1]`, a link, raw HTML) nothing is moved: no line breaks between the two,
-    and a long phrase may still break.
+    A word joiner at the start of the call holds it to the word (after "." or "," the Unicode
+    rules would let a line break before a number). Not a span around both, kept from breaking
+    (`nowrap`): WeasyPrint 70 then ends lines early around it (#2025, #2308). For the same reason
+    the space after a call is an element of its own, whose space may end a line (`.after-call`).
+    Returns whether the call follows another straight away (`[^a][^b]`), which reads as one number
+    unless set apart.
     """
-    index = list(parent).index(note)
-    call = etree.Element("span", {"class": "call"})
-    call.tail, note.tail = note.tail, None
-    parent.remove(note)
     before = parent[index - 1] if index else None
-    text = ((parent.text if before is None else before.tail) or "").rstrip()
-    word = re.search(r"\S+$", text)
-    if word and not re.search("[\x02\x03]", word[0]):  # not raw HTML set aside
-        call.text, text = word[0], text[: word.start()]
+    text = (parent.text if before is None else before.tail) or ""
     if before is None:
-        parent.text = text
+        parent.text = text.rstrip() or None
     else:
-        before.tail = text
-    call.append(note)
-    parent.insert(index, call)
-    return call
+        before.tail = text.rstrip() or None
+    ref = before is not None and before.get("class", "").startswith("note-ref")
+    return ref and not text.strip()
 
 
 def inline_into(target: etree.Element, para: etree.Element) -> None:

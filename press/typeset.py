@@ -27,7 +27,6 @@ def ancestors(element: etree.Element, parents: dict) -> list[etree.Element]:
 # A run of left-to-right words in a right-to-left text: Latin or Cyrillic letters and digits, with
 # the spaces and punctuation between them, starting and ending with a letter, a digit or `%`.
 LTR = r"A-Za-z0-9\u00c0-\u024f\u0400-\u052f"
-MAX_JOINED = 40  # characters of Latin words a call may take with it: a name, not a sentence
 LTR_RUN_RE = re.compile(rf"[{LTR}](?:[{LTR}\s.,:;'’&/+\-()%]*[{LTR}%)])?")
 
 
@@ -36,7 +35,6 @@ class Isolates(Treeprocessor):
     that the Arabic around it keeps its order and its punctuation stays at its own end."""
 
     def run(self, root: etree.Element) -> None:
-        self.join_calls(root)
         # Not inside a link: WeasyPrint 70 tags a link's inner span apart from its annotation
         # (upstream #185), and a note's call is a link of digits.
         links = {id(e) for a in root.iter("a") for e in a.iter()}
@@ -48,26 +46,6 @@ class Isolates(Treeprocessor):
                 element.text = self.isolate(element, element.text, 0)
             for child in list(element):
                 child.tail = self.isolate(element, child.tail, list(element).index(child) + 1)
-
-    def join_calls(self, root: etree.Element) -> None:
-        """A note's call holds the word before it: it takes the Latin words before that word too
-        ("Human Rights Watch¹"), which would otherwise be isolated apart and read in reverse."""
-        for parent in root.iter():
-            for index, call in enumerate(list(parent)):
-                if call.get("class", "").split()[:1] != ["call"] or not call.text:
-                    continue
-                if not re.fullmatch(rf"[{LTR}][^\s]*", call.text):
-                    continue
-                before = parent[index - 1] if index else None
-                text = (parent.text if before is None else before.tail) or ""
-                run = re.search(rf"(?:[{LTR}][{LTR}.,&'’\-]* )+$", text)
-                if run and len(run[0]) <= MAX_JOINED:
-                    call.text = run[0] + call.text
-                    text = text[: run.start()]
-                    if before is None:
-                        parent.text = text
-                    else:
-                        before.tail = text
 
     def isolate(self, parent: etree.Element, text: str | None, index: int) -> str | None:
         """Wrap the runs of a text in spans inserted at index; return the text before them."""

@@ -1,6 +1,7 @@
 """Readers for what a built brief contains: text, structure, fonts."""
 
 import ctypes
+import itertools
 import re
 from pathlib import Path
 
@@ -243,3 +244,37 @@ def filled_paths(pdf: Path, page: int = 0) -> list[tuple[tuple[int, int, int], t
         return found
     finally:
         document.close()
+
+
+def early_breaks(pdf: Path) -> list[tuple[int, str, str]]:
+    """Lines of body text that end although the next line's first word would have fitted.
+
+    (page, the line's last word, the next line's first word), for lines of one paragraph: the same
+    start, one leading apart. Notes, headings and running heads are left aside by their size.
+    """
+    import pymupdf
+
+    found = []
+    with pymupdf.open(pdf) as document:
+        for number, page in enumerate(document):
+            lines = []  # (left, right, baseline, words with their widths)
+            for block in page.get_text("dict")["blocks"]:
+                for line in block.get("lines", []):
+                    spans = [s for s in line["spans"] if s["text"].strip()]
+                    if spans and 9.5 <= max(s["size"] for s in spans) <= 11:  # body text
+                        text = "".join(s["text"] for s in line["spans"]).strip()
+                        left, right = line["bbox"][0], line["bbox"][2]
+                        lines.append((left, right, spans[0]["origin"][1], text))
+            if not lines:
+                continue
+            edge = max(right for _, right, _, _ in lines)
+            for (left, right, y, text), after in itertools.pairwise(
+                sorted(lines, key=lambda found: found[2])
+            ):
+                if not 10 < after[2] - y < 17 or abs(after[0] - left) > 2 or text.endswith("-"):
+                    continue
+                word = after[3].split(" ")[0]
+                width = (after[1] - after[0]) * len(word) / len(after[3])  # its share of the line
+                if edge - right > width + 6:
+                    found.append((number + 1, text.split(" ")[-1], word))
+    return found

@@ -29,10 +29,15 @@ def text(markdown: str) -> str:
     return html(markdown).split('\n<section id="notes">')[0]
 
 
-def ref(n: int) -> str:
-    """A note's calls: the PDF's link to the note, the HTML copy's to its copy after the text."""
+SPACE = '<span class="after-call"> </span>'  # the space after a call, where a line may end
+
+
+def ref(n: int, words: str | None = None) -> str:
+    """A note's call: the PDF's link to the note, the note itself at its first call, and the HTML
+    copy's link to its copy after the text."""
+    note = f'<span class="footnote" id="fn:{n}">{words}</span>' if words is not None else ""
     return (
-        f'<span class="note-call"><a href="#fn:{n}">{n}</a></span>'
+        f'<span class="note-call">\u2060<a href="#fn:{n}">{n}</a></span>{note}'
         f'<span class="note-ref"><a href="#note:{n}" id="call:{n}">{n}</a></span>'
     )
 
@@ -70,8 +75,7 @@ def test_repeated_and_odd_headings_get_distinct_ids():
 
 def test_a_footnote_moves_to_its_call_as_a_page_foot_note():
     assert text("Text.[^a] More.\n\n[^a]: The *note*.") == (
-        f'<p><span class="call">Text.<span class="footnote" id="fn:1">The <em>note</em>.</span>{ref(1)} </span>'
-        "More.</p>"
+        f"<p>Text.{ref(1, 'The <em>note</em>.')}{SPACE}More.</p>"
     )
 
 
@@ -83,7 +87,8 @@ def test_the_html_copys_notes_follow_the_text_each_linked_to_and_from_its_call()
         '<li id="note:2"><a href="#call:2">2</a><span> See <a href="https://e.org/b">it</a>.</span>'
         "</li>\n</ol>\n</section>"
     )
-    assert [ref(n) in out for n in (1, 2)] == [True] * 2
+    assert ref(1, "Note <em>a</em>.") in out  # call, note and the way to its copy
+    assert '<a href="#fn:2">2</a>' in out and '<a href="#note:2" id="call:2">2</a>' in out
     assert "<section" not in html("No notes.")
 
 
@@ -100,21 +105,16 @@ def test_the_print_copy_gets_each_address_once():
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("Last word [^a]", f'<p>Last <span class="call">word<span class="footnote" id="fn:1">N</span>{ref(1)}'
-         "</span></p>"),
+        ("Last word [^a]", f"<p>Last word{ref(1, 'N')}</p>"),
         # After an element nothing moves: no line breaks between the two, a long phrase still may.
-        ("*Emphasis*[^a] then", '<p><em>Emphasis</em><span class="call"><span class="footnote" id="fn:1">N'
-         f"</span>{ref(1)} </span>then</p>"),
-        ("Say *so* [^a]", '<p>Say <em>so</em><span class="call"><span class="footnote" id="fn:1">N</span>'
-         f"{ref(1)}</span></p>"),
+        ("*Emphasis*[^a] then", f"<p><em>Emphasis</em>{ref(1, 'N')}{SPACE}then</p>"),
+        ("Say *so* [^a]", f"<p>Say <em>so</em>{ref(1, 'N')}</p>"),
         # A call in a link's text: after the link, whose words stay as they were.
         ("[the report[^a]](https://e.org/r) ends", '<p><a href="https://e.org/r">the report</a>'
          '<span class="source" id="src:1"><a href="https://e.org/r">https://e.org/r</a></span>'
-         '<span class="source-call"><a href="#src:1">a</a></span><span class="call">'
-         f'<span class="footnote" id="fn:1">N</span>{ref(1)} </span>ends</p>'),
+         f'<span class="source-call"><a href="#src:1">a</a></span>{ref(1, "N")}{SPACE}ends</p>'),
         # After raw inline HTML: nothing of it moves.
-        ("Raw <b>bold words</b>[^a] here", '<p>Raw <b>bold words</b><span class="call">'
-         f'<span class="footnote" id="fn:1">N</span>{ref(1)} </span>here</p>'),
+        ("Raw <b>bold words</b>[^a] here", f"<p>Raw <b>bold words</b>{ref(1, 'N')}{SPACE}here</p>"),
     ],
 )  # fmt: skip
 def test_a_call_is_held_to_the_word_before_it(source, expected):
@@ -124,9 +124,7 @@ def test_a_call_is_held_to_the_word_before_it(source, expected):
 def test_a_note_with_a_list_or_notes_of_its_own_becomes_one_line():
     body = "A.[^1] B.[^2]\n\n[^1]: See also[^3]\n[^2]: - one\n    - two\n[^3]: the inner note."
     assert text(body) == (
-        '<p><span class="call">A.<span class="footnote" id="fn:1">See also<span> (the inner note.)</span>'
-        f'</span>{ref(1)} </span><span class="call">B.<span class="footnote" id="fn:2">one two</span>{ref(2)}'
-        "</span></p>"
+        f"<p>A.{ref(1, 'See also<span> (the inner note.)</span>')}{SPACE}B.{ref(2, 'one two')}</p>"
     )
 
 
@@ -199,14 +197,14 @@ def test_a_note_called_again_keeps_its_number_and_is_printed_once():
     )
     assert out.count('">The <em>same</em> note') == 1
     assert out.count('class="footnote"') == 2  # a and b, once each
-    assert re.findall(r'class="note-call"><a href="#fn:(\d+)"', out) == ["1", "2", "1"]
+    assert re.findall(r'class="note-call">\u2060<a href="#fn:(\d+)"', out) == ["1", "2", "1"]
     assert re.findall(r'id="(call:[\d-]+)"', out) == ["call:1", "call:2", "call:1-2"]
 
 
 def test_calls_side_by_side_are_told_apart():
     out = text("Both.[^a][^b] Apart.[^c] Then [^a]\n\n[^a]: A.\n[^b]: B.\n[^c]: C.")
-    assert out.count('class="call follows"') == 1
-    assert out.index('class="call follows"') > out.index('href="#fn:1"')
+    assert out.count('class="note-call follows"') == 1
+    assert out.index('class="note-call follows"') > out.index('href="#fn:1"')
 
 
 def test_the_lines_text_has_its_spaces_collapsed_as_css_would():
@@ -273,4 +271,4 @@ def test_straight_quotes_become_the_languages_and_french_spaces_are_kept_togethe
 
 def test_a_latin_name_before_a_call_is_isolated_whole_in_a_right_to_left_brief():
     out = converted_in("ar", "وفقًا لمنظمة Human Rights Watch[^a] بعد.\n\n[^a]: مصدر.")
-    assert '<span class="call"><span dir="ltr">Human Rights Watch</span>' in out
+    assert '<span dir="ltr">Human Rights Watch</span><span class="note-call">' in out

@@ -6,7 +6,7 @@ import re
 import pymupdf
 import pytest
 from conftest import ROOT, build_brief
-from helpers import html_tree, page_texts
+from helpers import early_breaks, html_tree, page_texts
 
 LONG = ROOT / "tests" / "briefs" / "long"
 
@@ -81,4 +81,13 @@ def test_calls_side_by_side_read_as_two_numbers(long_brief):
     lang, (distributable, _) = long_brief
     pairs = len(re.findall(r"\]\[\^", (LONG / f"{lang}.md").read_text()))
     tree = html_tree(distributable.html)
-    assert pairs and len(tree.findall(".//span[@class='call follows']")) == pairs
+    assert pairs and len(tree.findall(".//span[@class='note-call follows']")) == pairs
+
+
+def test_no_line_ends_early_before_a_notes_call(long_brief):
+    """A call and the word it follows never wait for the next line where they fit on this one.
+    (A line may still end a word early after a call or emphasis, WeasyPrint #2308: the text after
+    an inline element cannot be broken where its last space hangs past the line's end.)"""
+    for built in long_brief[1]:
+        early = [e for e in early_breaks(built.pdf) if re.search(r"\d$", e[2])]
+        assert not early, early
