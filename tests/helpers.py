@@ -278,3 +278,35 @@ def early_breaks(pdf: Path) -> list[tuple[int, str, str]]:
                 if edge - right > width + 6:
                     found.append((number + 1, text.split(" ")[-1], word))
     return found
+
+
+def note_gaps(pdf: Path) -> dict[int, float]:
+    """For each page with page-foot notes, the space in millimetres between the last line of its
+    text and the rule above its notes."""
+    import pymupdf
+
+    gaps = {}
+    with pymupdf.open(pdf) as document:
+        for number, page in enumerate(document):
+            # The notes' area: WeasyPrint draws its top rule as a fill of the whole area.
+            muted = (0x57 / 255,) * 3
+            rules = [
+                item["rect"]
+                for item in page.get_drawings()
+                if item.get("fill")
+                and max(abs(a - b) for a, b in zip(item["fill"], muted, strict=True)) < 0.01
+                and item["rect"].width > 100
+                and item["rect"].y0 > 150
+            ]
+            if not rules:
+                continue
+            rule = min(r.y0 for r in rules)
+            bottoms = [
+                line["bbox"][3]
+                for block in page.get_text("dict")["blocks"]
+                for line in block.get("lines", [])
+                if 100 < line["bbox"][3] < rule
+            ]
+            if bottoms:
+                gaps[number + 1] = (rule - max(bottoms)) / MM
+    return gaps

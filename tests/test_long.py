@@ -6,7 +6,7 @@ import re
 import pymupdf
 import pytest
 from conftest import ROOT, build_brief
-from helpers import early_breaks, html_tree, page_texts
+from helpers import early_breaks, html_tree, note_gaps, page_texts
 
 LONG = ROOT / "tests" / "briefs" / "long"
 
@@ -91,3 +91,17 @@ def test_no_line_ends_early_before_a_notes_call(long_brief):
     for built in long_brief[1]:
         early = [e for e in early_breaks(built.pdf) if re.search(r"\d$", e[2])]
         assert not early, early
+
+
+def test_a_page_ends_short_only_where_the_design_wants_it(long_brief):
+    """Text runs down to its notes: a page stops short only before the recommendations, which
+    start a page, and at the end (a note cited four times once took four times the room)."""
+    for built in long_brief[1]:
+        with pymupdf.open(built.pdf) as document:
+            recommendations = document.get_toc()[-1][2]  # the last section starts its page
+            pages = len(document)
+        gaps = note_gaps(built.pdf)
+        short = {
+            p: round(g) for p, g in gaps.items() if g > 40 and p not in (recommendations - 1, pages)
+        }
+        assert gaps and not short, short
