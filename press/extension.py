@@ -404,6 +404,10 @@ class SourceNotes(Treeprocessor):
     its address gets nothing, the address being printed already.
     """
 
+    def __init__(self, md: markdown.Markdown, rtl: bool = False):
+        super().__init__(md)
+        self.rtl = rtl
+
     def run(self, root: etree.Element) -> None:
         in_notes = {
             id(a) for n in root.iter("span") if n.get("class") == "footnote" for a in n.iter("a")
@@ -425,6 +429,9 @@ class SourceNotes(Treeprocessor):
             if inline:
                 note.text, address.tail = " (", ")"
             note.tail, link.tail = link.tail, None
+            if inline and self.rtl:  # the address a line of its own (print.css): the stop first
+                stop = re.match(r"[.,;:!?،؛]*", note.tail or "")[0]
+                link.tail, note.tail = stop or None, (note.tail or "")[len(stop) :] or None
             parent.insert(list(parent).index(link) + 1, note)
             if not inline:  # its call, a link to it like a note's (print.css shows it)
                 call = etree.Element("span", {"class": "source-call"})
@@ -514,7 +521,7 @@ class PressExtension(Extension):
         md.treeprocessors.register(Facts(md, self.source, self.facts), "press-facts", 17.5)
         md.treeprocessors.register(Footnotes(md, self.notes), "press-footnotes", 17)
         md.treeprocessors.register(Placeholders(md), "press-placeholders", 16.7)
-        md.treeprocessors.register(SourceNotes(md), "press-source-notes", 16.5)
+        md.treeprocessors.register(SourceNotes(md, self.rtl), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)
         md.treeprocessors.register(LongWords(md), "press-long-words", 15.5)
         md.treeprocessors.register(ShortColumns(md), "press-short-columns", 15.4)

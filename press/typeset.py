@@ -27,7 +27,15 @@ def ancestors(element: etree.Element, parents: dict) -> list[etree.Element]:
 # A run of left-to-right words in a right-to-left text: Latin or Cyrillic letters and digits, with
 # the spaces and punctuation between them, starting and ending with a letter, a digit or `%`.
 LTR = r"A-Za-z0-9\u00c0-\u024f\u0400-\u052f"
+SHORT_RUN = 40  # characters: a name or a figure, never broken over two lines
+LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate, and its end
+RTL_RE = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew, Arabic, Syriac …
 LTR_RUN_RE = re.compile(rf"[{LTR}](?:[{LTR}\s.,:;'’&/+\-()%]*[{LTR}%)])?")
+
+
+def latin(text: str) -> bool:
+    """Whether a text holds left-to-right words (not figures alone) and no right-to-left letter."""
+    return bool(re.search(r"[^\W\d_]", text)) and not RTL_RE.search(text)
 
 
 class Isolates(Treeprocessor):
@@ -38,14 +46,37 @@ class Isolates(Treeprocessor):
         # Not inside a link: WeasyPrint 70 tags a link's inner span apart from its annotation
         # (upstream #185), and a note's call is a link of digits.
         links = {id(e) for a in root.iter("a") for e in a.iter()}
+        urls = []  # long Latin links (addresses), set as lines of their own
         for element in list(root.iter()):
             isolated = element.tag in ("code", "pre", "span") and element.get("dir")
+            if element.tag == "a" and latin("".join(element.itertext())):
+                # A link of Latin words: isolated by characters inside it, as no span can be.
+                element.text = LRI + (element.text or "")
+                if len(element):
+                    element[-1].tail = (element[-1].tail or "") + PDI
+                else:
+                    element.text += PDI
+                if element.find("span[@class='long']") is not None:
+                    urls.append(element)
             if isolated or id(element) in links:
                 continue
             if element.tag not in ("code", "pre"):
                 element.text = self.isolate(element, element.text, 0)
             for child in list(element):
                 child.tail = self.isolate(element, child.tail, list(element).index(child) + 1)
+        # WeasyPrint 70 orders each line apart: an address broken over lines inside right-to-left
+        # text had its parts astray ("-https://…", "./concerns…"); a block of its own is one run.
+        parents = parent_map(root)
+        for link in urls:
+            parent = parents[link]
+            if parent.get("class") in ("address", "source"):  # a line of its own already
+                continue
+            holder = etree.Element("span", {"class": "url"})
+            parent.insert(list(parent).index(link), holder)
+            parent.remove(link)
+            holder.append(link)
+            stop = re.match(r"[.,;:!?،؛]*", link.tail or "")[0]  # the sentence's, on its line
+            holder.tail, link.tail = (link.tail or "")[len(stop) :] or None, stop or None
 
     def isolate(self, parent: etree.Element, text: str | None, index: int) -> str | None:
         """Wrap the runs of a text in spans inserted at index; return the text before them."""
@@ -54,6 +85,8 @@ class Isolates(Treeprocessor):
         runs = [r for m in LTR_RUN_RE.finditer(text) if (r := balanced(m.start(), m[0]))]
         for n, (start, end) in enumerate(runs):
             span = etree.Element("span", {"dir": "ltr"})
+            if end - start <= SHORT_RUN:  # WeasyPrint 70 orders each line apart: one line
+                span.set("class", "run")
             span.text = text[start:end]
             span.tail = text[end : runs[n + 1][0] if n + 1 < len(runs) else len(text)]
             parent.insert(index + n, span)

@@ -271,4 +271,21 @@ def test_straight_quotes_become_the_languages_and_french_spaces_are_kept_togethe
 
 def test_a_latin_name_before_a_call_is_isolated_whole_in_a_right_to_left_brief():
     out = converted_in("ar", "وفقًا لمنظمة Human Rights Watch[^a] بعد.\n\n[^a]: مصدر.")
-    assert '<span dir="ltr">Human Rights Watch</span><span class="note-call">' in out
+    assert '<span class="run" dir="ltr">Human Rights Watch</span><span class="note-call">' in out
+
+
+def test_latin_in_right_to_left_text_keeps_its_order_across_lines():
+    """Short runs kept on one line, long addresses a line of their own, links isolated inside:
+    WeasyPrint 70 orders each line apart ("117 (Decree" read "Decree) 117")."""
+    out = converted_in(
+        "ar",
+        "المرسوم عدد 117 (Decree 117) في [تقرير](https://e.org/r)، انظر "
+        "[https://www.example.org/a/long/address/of/a/report](https://www.example.org/a/long/address/of/a/report).",
+    )
+    assert '<span class="run" dir="ltr">117 (Decree 117)</span>' in out
+    assert (
+        '<span class="url"><a href="https://www.example.org/a/long/address/of/a/report">\u2066'
+        in out
+    )
+    assert "</span>\u2069</a>.</span>" in out  # the full stop on the address's line
+    assert '<a href="https://e.org/r">تقرير</a>' in out  # Arabic words: no isolate

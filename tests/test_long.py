@@ -105,3 +105,15 @@ def test_a_page_ends_short_only_where_the_design_wants_it(long_brief):
             p: round(g) for p, g in gaps.items() if g > 40 and p not in (recommendations - 1, pages)
         }
         assert gaps and not short, short
+
+
+def test_addresses_read_in_order_in_a_right_to_left_print_copy(long_brief):
+    """Each address printed in the Arabic print copy reads as written, wherever its lines break."""
+    lang, (_, printed) = long_brief
+    if lang != "ar":
+        pytest.skip("right to left")
+    text = re.sub(r"\s+", "", "".join(page_texts(printed.pdf))).replace(
+        "\ufffe", "-"
+    )  # a line's hyphen
+    addresses = set(re.findall(r"\]\((https?://[^)\s]+)\)", (LONG / "ar.md").read_text()))
+    assert addresses and not [a for a in addresses if a not in text]
