@@ -13,12 +13,14 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.logger import LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from . import pdffix, system
 from .config import Config
+from .extension import SPLIT_BLOCKS
 from .fetcher import RootedFetcher
 from .fonts import isolate
 from .frontmatter import Brief
@@ -116,11 +118,12 @@ class Engine:
         options = config.pdf_options()
         with Collector() as collector, NativeErrors() as native:
             try:
-                document = HTML(
+                html = HTML(
                     string=page,
                     base_url=config.target(brief.path, "html").resolve().as_uri(),
                     url_fetcher=fetcher,
-                ).render(stylesheets=styles, font_config=fonts, **options)
+                )
+                document = render_keeping_notes(html, styles, font_config=fonts, **options)
                 place.fail_on_errors(collector.records)
                 finisher = pdffix.finisher(brief, config)
                 # fontTools, which subsets fonts when HarfBuzz cannot, stamps this time into them.
@@ -148,6 +151,51 @@ class Engine:
         return Printed(pdf, len(document.pages), problems + logged, setup)
 
 
+RELAYOUTS = 3  # at most, for notes WeasyPrint lost: each a rare page break
+
+
+def render_keeping_notes(html: HTML, styles: list[CSS], **options) -> Document:
+    """Lay out the page; where WeasyPrint lost a page-foot note, again with its block kept whole.
+
+    WeasyPrint 70 drops a note when the line that calls it fits on its page only once the page's
+    earlier notes are moved to the next (layout/block.py: after "report footnotes", the line is
+    kept without laying out its own notes); the call then links to no anchor. A paragraph kept
+    whole (`break-inside: avoid`) is laid out another way, and its note is placed.
+    """
+    kept: list[CSS] = []
+    for _ in range(RELAYOUTS + 1):
+        document = html.render(stylesheets=[*styles, *kept], **options)
+        anchors = {name for page in document.pages for name in page.anchors}
+        lost = [
+            box.element
+            for page in document.pages
+            for kind, target, _, box in page.links
+            if kind == "internal" and NOTE_ID_RE.fullmatch(target) and target not in anchors
+        ]
+        blocks = holders(html.etree_element, lost)
+        if not blocks:
+            return document
+        rules = "".join(f"[id='{block}'] {{ break-inside: avoid }}" for block in blocks)
+        kept.append(CSS(string=rules))
+    return document
+
+
+NOTE_ID_RE = re.compile(r"(?:fn|src):\d+")  # a page-foot note's id (press/extension.py)
+BLOCK_ID_RE = re.compile(rf"(?:{'|'.join(SPLIT_BLOCKS)}):\d+")  # the ids BlockIds gives
+
+
+def holders(root, elements: list) -> set[str]:
+    """The ids of the nearest named blocks that hold these elements."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    found = set()
+    for element in elements:
+        while element in parents and not BLOCK_ID_RE.fullmatch(element.get("id") or ""):
+            element = parents[element]
+        if BLOCK_ID_RE.fullmatch(element.get("id") or ""):
+            found.add(element.get("id"))
+    return found
+
+
 def epoch(date: dt.date) -> int:
     """Seconds since 1970 at the start of a day, in UTC."""
     return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
@@ -162,6 +210,19 @@ def css_problem(path: Path, record: logging.LogRecord) -> Problem:
     return Problem(path, line, level, "style", message, column)
 
 
+# The ids the press gives notes and blocks (press/extension.py), as an author knows them.
+INTERNAL_IDS = [
+    (
+        re.compile(r"No anchor #(fn|src):(\d+) for internal URI reference"),
+        r"\1:\2 was lost at a page break",
+    ),
+    (re.compile(r"#?fn:(\d+)"), r"note \1"),
+    (re.compile(r"#?src:(\d+)"), r"source note \1"),
+    (re.compile(r"#?(?:call|note):(\d+)(?:-\d+)?"), r"the call of note \1"),
+    (re.compile(rf"#?(?:{'|'.join(SPLIT_BLOCKS)}):\d+"), "a block of the text"),
+]
+
+
 class Places:
     """Where something WeasyPrint said is about: the brief's line of the image it names, the line
     of a stylesheet that names the file, else the brief's first line."""
@@ -172,6 +233,8 @@ class Places:
     def problem(self, message: str, level: str, code: str) -> Problem:
         """The message as a problem at its place."""
         message = message.replace(self.brief.path.resolve().parent.as_uri() + "/", "")
+        for pattern, words in INTERNAL_IDS:  # an author never meets the press's own ids
+            message = pattern.sub(words, message)
         for src in sorted(self.lines, key=len, reverse=True):  # an image the brief names
             if re.search(rf"(^|[\s'/]){re.escape(src)}($|[\s':])", message):
                 return Problem(self.brief.path, self.lines[src], level, code, message)
