@@ -40,6 +40,19 @@ EXPECTED = {
         "folio": "Page 2 sur 4",
         "recommendations": "RECOMMANDATIONS",
     },
+    "pt": {
+        "date": "março de 2022 | Nota de investigação por país do CIVICUS Monitor",
+        "verdict": "Cazaquistão: espaço cívico OBSTRUÍDO",
+        "scale": ["FECHADO", "REPRIMIDO", "OBSTRUÍDO", "ESTREITO", "ABERTO"],
+        "current": "CLASSIFICAÇÃO ATUAL",
+        "words": [
+            "SOBRE O CIVICUS MONITOR",
+            "NÚMEROS-CHAVE",
+            "LISTA DE VIGILÂNCIA DO CIVICUS MONITOR",
+        ],
+        "folio": "Página 2 de 4",
+        "recommendations": "RECOMENDAÇÕES",
+    },
     "ru": {
         "date": "март 2022\u202fг. | Страновой аналитический обзор CIVICUS Monitor",
         "verdict": "Казахстан: гражданское пространство ЗАТРУДНЁННОЕ",
