@@ -21,6 +21,7 @@ from .typeset import (
     Isolates,
     LineEnds,
     LongWords,
+    Positions,
     ShortColumns,
     Spaces,
     ancestors,
@@ -83,7 +84,7 @@ class Sections(Treeprocessor):
         self.toc, self.recommendations = toc, recommendations
 
     def run(self, root: etree.Element) -> None:
-        section = None
+        section, kept, taken, counts = None, [], set(), {}
         for child in list(root):
             if child.tag == "h2":
                 heading = plain_text(self.md, child)
@@ -92,16 +93,18 @@ class Sections(Treeprocessor):
                 slug = base = (
                     "recommendations" if named else slugify_unicode(heading, "-") or "section"
                 )
-                taken, n = {s for s, _ in self.toc}, 1
-                while slug in taken:
-                    n += 1
-                    slug = f"{base}-{n}"
+                while slug in taken:  # the next number for this base, not every one again
+                    counts[base] = counts.get(base, 1) + 1
+                    slug = f"{base}-{counts[base]}"
+                taken.add(slug)
                 self.toc.append((slug, heading))
                 section = etree.Element("section", id=slug)
-                root.insert(list(root).index(child), section)
+                kept.append(section)
             if section is not None and child.tag != "section":
-                root.remove(child)
                 section.append(child)
+            else:
+                kept.append(child)
+        root[:] = kept
         for recommendations in root.findall("section[@id='recommendations']"):
             for listing in recommendations.findall("ul"):  # numbered: an ordered list
                 listing.tag = "ol"
@@ -146,19 +149,22 @@ class RawTags(HTMLParser):
 
 
 # A link's text: brackets may nest (an image inside a link, `[a [b] c]`), lines may break.
-LINK_TEXT = r"(?:[^\[\]]|\[(?:[^\[\]]|\[[^\]]*\])*\](?:\([^)]*\))?)*"
+# Atomic and possessive: a text with an unclosed `[` is refused at once, not in exponential time
+# (each `(…)` after a bracket could be read two ways, and every way was tried).
+LINK_TEXT = r"(?:[^\[\]]++|(?>\[(?:[^\[\]]++|\[[^\]]*+\])*+\](?:\([^)]*+\))?))*+"
 
 
-def target_pattern(md: markdown.Markdown, prefix: str, target: str) -> re.Pattern:
-    """How a link's or image's target may be written: inline, as raw HTML or by reference."""
+def target_pattern(
+    md: markdown.Markdown, prefix: str, target: str, labels: list[str]
+) -> re.Pattern:
+    """How a link's or image's target may be written: inline, as raw HTML or by reference (its
+    references' labels)."""
     t = "".join(rf"\\?{re.escape(c)}" if c in md.ESCAPED_CHARS else re.escape(c) for c in target)
     forms = [rf"{prefix}\[{LINK_TEXT}\]\(\s*<?{t}", rf"\b(?:href|src)\s*=\s*[\"']?{t}", rf"<{t}>"]
     if target.startswith("mailto:"):
         forms.append(rf"<{re.escape(target[7:])}>")
-    for label, (href, _) in md.references.items():
-        if href == target:
-            label = re.escape(label)
-            forms += [rf"{prefix}\[{LINK_TEXT}\]\[{label}\]", rf"(?<!\])\[{label}\](?![(:\[])"]
+    for label in map(re.escape, labels):
+        forms += [rf"{prefix}\[{LINK_TEXT}\]\[{label}\]", rf"(?<!\])\[{label}\](?![(:\[])"]
     return re.compile("|".join(forms), re.IGNORECASE)
 
 
@@ -170,6 +176,9 @@ class Facts(Treeprocessor):
         self.source, self.facts = source, facts
 
     def run(self, root: etree.Element) -> None:
+        self.labels: dict[str, list[str]] = {}  # each address's reference labels
+        for label, (href, _) in self.md.references.items():
+            self.labels.setdefault(href, []).append(label)
         self.walk(root, None, "")
 
     def walk(self, element: etree.Element, note: str | None, slug: str) -> None:
@@ -193,7 +202,7 @@ class Facts(Treeprocessor):
             self.text(child.tail, note)
 
     def add(self, kind: str, prefix: str, target: str, alt: str | None, note: str | None) -> None:
-        pattern = target_pattern(self.md, prefix, target)
+        pattern = target_pattern(self.md, prefix, target, self.labels.get(target, []))
         line, column = self.source.find(pattern, note, container=kind == "link")
         self.facts.append(Fact(kind, line, column, target, alt))
 
@@ -248,7 +257,7 @@ class Footnotes(Treeprocessor):
         parents = parent_map(root)
         numbers: dict[str, int] = {}  # a note's name → its number, given at its first call
         times: dict[int, int] = {}  # how often each number has been called so far
-        listing = []
+        calls, listing = [], []
         for sup in [s for s in root.iter("sup") if s.find("a[@class='footnote-ref']") is not None]:
             name = sup.find("a[@class='footnote-ref']").get("href", "#")[1:]
             first = name not in numbers
@@ -257,17 +266,22 @@ class Footnotes(Treeprocessor):
             back = f"call:{n}" if times[n] == 1 else f"call:{n}-{times[n]}"
             # A note called again keeps its number: its words are printed once, at its first call.
             note = self.note(bodies, name, n) if first else None
+            calls.append((sup, n, back, note))
+            if note is not None:
+                listing.append((n, back, note))
+        where = Positions()
+        for sup, n, back, note in reversed(calls):  # from the last: the others stay put
             links = [a for a in ancestors(sup, parents) if a.tag == "a"]
             place = links[-1] if links else sup  # a call in a link's text: after it, never inside
             parent = parents[place]
             if place is sup:
-                index, tail = list(parent).index(sup), sup.tail
+                index, tail = where.index(parent, sup), sup.tail
                 parent.remove(sup)
             else:
                 sup.text = None
                 sup[:] = []
                 unwrap(parents[sup], sup)  # its tail stays in the link
-                index, tail, place.tail = list(parent).index(place) + 1, place.tail, None
+                index, tail, place.tail = where.index(parent, place) + 1, place.tail, None
             follows = hold_to_word(parent, index)
             call = etree.Element("span", {"class": "note-call follows" if follows else "note-call"})
             call.text = WORD_JOINER  # no break before the number, not even after "." or ","
@@ -279,11 +293,8 @@ class Footnotes(Treeprocessor):
                 space = etree.Element("span", {"class": "after-call"})
                 space.text, tail = " ", tail[1:]
                 group.append(space)
-            for offset, element in enumerate(group):
-                parent.insert(index + offset, element)
+            parent[index:index] = group
             group[-1].tail = tail or None
-            if note is not None:
-                listing.append((n, back, note))
         if listing:
             root.append(self.endnotes(listing))
 
@@ -351,8 +362,8 @@ def hold_to_word(parent: etree.Element, index: int) -> bool:
         parent.text = text.rstrip() or None
     else:
         before.tail = text.rstrip() or None
-    ref = before is not None and before.get("class", "").startswith("note-ref")
-    return ref and not text.strip()
+    call = before is not None and before.tag == "sup"  # the call before, not yet set
+    return call and before.find("a[@class='footnote-ref']") is not None and not text.strip()
 
 
 def inline_into(target: etree.Element, para: etree.Element) -> None:
@@ -377,14 +388,15 @@ class Placeholders(Treeprocessor):
     # announces a link that cannot be followed. The source keeps `[text](#)`; --check lists it.
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
-            for link in [child for child in parent if child.tag == "a"]:
-                if not leads_somewhere(href_of(link)):
-                    unwrap(parent, link)
+            for index in reversed(range(len(parent))):  # from the last: the others stay put
+                if parent[index].tag == "a" and not leads_somewhere(href_of(parent[index])):
+                    unwrap(parent, parent[index], index)
 
 
-def unwrap(parent: etree.Element, child: etree.Element) -> None:
-    """Put a child's text and children in its place in the parent."""
-    index, inner = list(parent).index(child), list(child)
+def unwrap(parent: etree.Element, child: etree.Element, index: int | None = None) -> None:
+    """Put a child (at index, when known) its text and children in its place in the parent."""
+    index = list(parent).index(child) if index is None else index
+    inner = list(child)
     if inner:  # the child's tail follows its last element
         inner[-1].tail = (inner[-1].tail or "") + (child.tail or "")
     text = (child.text or "") + ("" if inner else child.tail or "")
@@ -414,15 +426,18 @@ class SourceNotes(Treeprocessor):
         }
         endnotes = {id(a) for n in root.findall("section[@id='notes']") for a in n.iter("a")}
         parents = parent_map(root)
-        sources = 0
-        for link in list(root.iter("a")):  # in reading order: the letters follow the text
-            href, parent = link.get("href", ""), parents.get(link)
+        found = []  # in reading order: the letters follow the text
+        for link in root.iter("a"):
+            href = link.get("href", "")
             if not REAL_LINK.match(href) or written_out(link, href) or id(link) in endnotes:
                 continue
             inline = id(link) in in_notes
+            found.append((link, href, inline))
+        where, sources = Positions(), sum(not inline for _, _, inline in found)
+        for link, href, inline in reversed(found):  # from the last: the others stay put
+            parent = parents[link]
             note = etree.Element("span", {"class": "address" if inline else "source"})
             if not inline:  # the print copy's source note: its anchor names it in the tags
-                sources += 1
                 note.set("id", f"src:{sources}")
             address = etree.SubElement(note, "a", href=href)  # a link still, in a PDF viewer
             address.text = href
@@ -432,12 +447,15 @@ class SourceNotes(Treeprocessor):
             if inline and self.rtl:  # the address a line of its own (print.css): the stop first
                 stop = re.match(r"[.,;:!?،؛]*", note.tail or "")[0]
                 link.tail, note.tail = stop or None, (note.tail or "")[len(stop) :] or None
-            parent.insert(list(parent).index(link) + 1, note)
+            added = [note]
             if not inline:  # its call, a link to it like a note's (print.css shows it)
                 call = etree.Element("span", {"class": "source-call"})
                 etree.SubElement(call, "a", href=f"#src:{sources}").text = letters(sources)
                 call.tail, note.tail = note.tail, None
-                parent.insert(list(parent).index(note) + 1, call)
+                added.append(call)
+                sources -= 1
+            index = where.index(parent, link) + 1
+            parent[index:index] = added
 
 
 def letters(n: int) -> str:
@@ -461,7 +479,8 @@ class Figures(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
-            for para in list(parent):
+            for index in reversed(range(len(parent))):  # from the last: the others stay put
+                para = parent[index]
                 if para.tag != "p" or len(para) != 1 or (para.text or "").strip():
                     continue
                 img = para[0]
@@ -472,8 +491,8 @@ class Figures(Treeprocessor):
                 caption.text = img.attrib.pop("title")
                 figure.insert(0, img)
                 img.tail = None
-                parent.insert(list(parent).index(para), figure)
-                parent.remove(para)
+                figure.tail = para.tail
+                parent[index] = figure
 
 
 class BlockIds(Treeprocessor):

@@ -68,6 +68,11 @@ class SourceMap:
         self.headings = 0  # offset where the next heading is looked for
         self.notes = note_spans(self.text)
         self.in_notes = {name: start for name, (start, _) in self.notes.items()}
+        self.spans = sorted(self.notes.values())  # the notes' definitions, in order
+        # Setext headings' underlines found once, not scanned for again at each heading.
+        self.setext: dict[str, list[int]] = {"=": [], "-": []}
+        for match in SETEXT_RE.finditer(self.text):
+            self.setext[match[1][0]].append(match.start())
 
     def place(self, offset: int) -> tuple[int, int]:
         """(line, column) of an offset."""
@@ -92,11 +97,11 @@ class SourceMap:
             return self.place(start)[0], None
         position = self.cursor
         while match := pattern.search(self.text, position, position + WINDOW):
-            inside = [end for start, end in self.notes.values() if start <= match.start() < end]
-            if not inside:
+            n = bisect.bisect_right(self.spans, (match.start(), len(self.text) + 1)) - 1
+            if n < 0 or not self.spans[n][0] <= match.start() < self.spans[n][1]:
                 self.cursor = match.start() + 1 if container else match.end()
                 return self.place(match.start())
-            position = inside[0]
+            position = self.spans[n][1]  # inside a note's definition: past it
         return self.place(self.cursor)[0], None
 
     def heading(self, level: int) -> int:
@@ -107,10 +112,8 @@ class SourceMap:
         begin = max(self.headings, line_of_cursor)
         candidates = [m.start() for m in [atx.search(self.text, begin)] if m]
         if level <= 2:
-            for match in SETEXT_RE.finditer(self.text, begin):
-                if (match[1][0] == "=") == (level == 1):
-                    candidates.append(match.start())
-                    break
+            starts = self.setext["=" if level == 1 else "-"]
+            candidates += starts[bisect.bisect_left(starts, begin) :][:1]
         if not candidates:
             return self.place(self.cursor)[0]
         start = min(candidates)

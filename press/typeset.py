@@ -10,6 +10,20 @@ from markdown.treeprocessors import Treeprocessor
 STASH_RE = re.compile(r"\x02wzxhzdk:(\d+)\x03")  # raw HTML that Python-Markdown set aside
 
 
+class Positions:
+    """Where children stand in their parents, read once per parent: for changes made from the
+    last child to the first, which leave the earlier ones where they were."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, dict[int, int]] = {}
+
+    def index(self, parent: etree.Element, child: etree.Element) -> int:
+        """The child's index in its parent, as it was when the parent was first asked about."""
+        if id(parent) not in self.known:
+            self.known[id(parent)] = {id(c): i for i, c in enumerate(parent)}
+        return self.known[id(parent)][id(child)]
+
+
 def parent_map(root: etree.Element) -> dict[etree.Element, etree.Element]:
     """Each element's parent: ElementTree keeps none."""
     return {child: parent for parent in root.iter() for child in parent}
@@ -58,46 +72,45 @@ class Isolates(Treeprocessor):
                     element.text += PDI
                 if element.find("span[@class='long']") is not None:
                     urls.append(element)
-            if isolated or id(element) in links:
-                continue
-            if element.tag not in ("code", "pre"):
-                element.text = self.isolate(element, element.text, 0)
-            for child in list(element):
-                child.tail = self.isolate(element, child.tail, list(element).index(child) + 1)
+            if not (isolated or id(element) in links):
+                respan(element, self.isolate, element.tag not in ("code", "pre"))
         # WeasyPrint 70 orders each line apart: an address broken over lines inside right-to-left
         # text had its parts astray ("-https://…", "./concerns…"); a block of its own is one run.
-        parents = parent_map(root)
-        for link in urls:
+        parents, where = parent_map(root), Positions()
+        for link in reversed(urls):  # from the last: the others stay put
             parent = parents[link]
             if parent.get("class") in ("address", "source"):  # a line of its own already
                 continue
             holder = etree.Element("span", {"class": "url"})
-            parent.insert(list(parent).index(link), holder)
-            parent.remove(link)
+            parent[where.index(parent, link)] = holder
             holder.append(link)
             stop = re.match(r"[.,;:!?،؛]*", link.tail or "")[0]  # the sentence's, on its line
             holder.tail, link.tail = (link.tail or "")[len(stop) :] or None, stop or None
 
-    def isolate(self, parent: etree.Element, text: str | None, index: int) -> str | None:
-        """Wrap the runs of a text in spans inserted at index; return the text before them."""
+    def isolate(self, text: str | None) -> tuple[str | None, list[etree.Element]]:
+        """A text's runs, each in a span: the text before them, and the spans."""
         if not text or STASH_RE.search(text):
-            return text
+            return text, []
         runs = [r for m in LTR_RUN_RE.finditer(text) if (r := balanced(m.start(), m[0]))]
+        spans = []
         for n, (start, end) in enumerate(runs):
             span = etree.Element("span", {"dir": "ltr"})
             if end - start <= SHORT_RUN:  # WeasyPrint 70 orders each line apart: one line
                 span.set("class", "run")
             span.text = text[start:end]
             span.tail = text[end : runs[n + 1][0] if n + 1 < len(runs) else len(text)]
-            parent.insert(index + n, span)
-        return text[: runs[0][0]] if runs else text
+            spans.append(span)
+        return (text[: runs[0][0]] if runs else text), spans
 
 
 def balanced(start: int, run: str) -> tuple[int, int] | None:
     """A run's (start, end) without the closing brackets it does not open itself."""
-    while run.endswith(")") and run.count(")") > run.count("("):
-        run = run[:-1].rstrip(" .,:;'’&/+-")
-    return (start, start + len(run)) if run and run.count("(") == run.count(")") else None
+    opened, closed, end = run.count("("), run.count(")"), len(run)
+    while end and run[end - 1] == ")" and closed > opened:
+        end, closed = end - 1, closed - 1
+        while end and run[end - 1] in " .,:;'’&/+-":
+            end -= 1
+    return (start, start + end) if end and opened == closed else None
 
 
 LONG_WORD = 32  # letters: past this, hyphenating a word costs WeasyPrint more than linear time
@@ -113,21 +126,33 @@ class LongWords(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         for element in list(root.iter()):
-            if element.tag not in ("code", "pre") and not STASH_RE.search(element.text or ""):
-                element.text = self.mark(element, element.text, 0)
-            for child in list(element):
-                if not STASH_RE.search(child.tail or ""):
-                    child.tail = self.mark(element, child.tail, list(element).index(child) + 1)
+            respan(element, self.mark, element.tag not in ("code", "pre"))
 
-    def mark(self, parent: etree.Element, text: str | None, index: int) -> str | None:
-        """Wrap each long word of a text in a span inserted at index; return the text before."""
-        words = list(LONG_WORD_RE.finditer(text or ""))
+    def mark(self, text: str | None) -> tuple[str | None, list[etree.Element]]:
+        """A text's long words, each in a span: the text before them, and the spans."""
+        if STASH_RE.search(text or ""):
+            return text, []
+        words, spans = list(LONG_WORD_RE.finditer(text or "")), []
         for n, match in enumerate(words):
             span = etree.Element("span", {"class": "long"})
             span.text = match[0]
             span.tail = text[match.end() : words[n + 1].start() if n + 1 < len(words) else None]
-            parent.insert(index + n, span)
-        return text[: words[0].start()] if words else text
+            spans.append(span)
+        return (text[: words[0].start()] if words else text), spans
+
+
+def respan(element: etree.Element, split, text_too: bool = True) -> None:
+    """Split an element's text (when asked) and its children's tails into spans, as `split`
+    says, in one pass: inserting each where it goes would take time growing with the square
+    of the element's children."""
+    children = []
+    if text_too:
+        element.text, spans = split(element.text)
+        children += spans
+    for child in list(element):
+        child.tail, spans = split(child.tail)
+        children += [child, *spans]
+    element[:] = children
 
 
 # What holds lines of text, whose spaces the stylesheet keeps where a line ends (`pre-wrap`).

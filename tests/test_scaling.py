@@ -1,0 +1,136 @@
+"""The press's own scanners take time in proportion to the brief: double the input, and the time
+at most about doubles (a ratio under 3: a quadratic scanner gives 4, an exponential one more).
+
+Python-Markdown's inline processor, which the press cannot change, is measured in `make bench`.
+"""
+
+import gc
+import time
+import xml.etree.ElementTree as etree
+
+import markdown
+import pytest
+
+from press.extension import LINK_TEXT, Sections
+from press.sourcemap import SourceMap
+from press.typeset import Isolates, LongWords, balanced
+
+
+def seconds(work) -> float:
+    """The best of three timings of a piece of work, without the cycle collector's pauses."""
+    best = float("inf")
+    gc.disable()
+    try:
+        for _ in range(3):
+            start = time.perf_counter()
+            work()
+            best = min(best, time.perf_counter() - start)
+    finally:
+        gc.enable()
+    return best
+
+
+def ratio(case, n: int) -> float:
+    """How much longer the case takes on twice the input."""
+    small, large = case(n), case(2 * n)
+    return seconds(large) / max(seconds(small), 1e-6)
+
+
+def unclosed_bracket(n: int):
+    """A stray `[` before n links, searched for a link's source (it took exponential time)."""
+    import re
+
+    text = "[A. " + " ".join(f"see [link {i}](https://e.org/{i})" for i in range(n))
+    pattern = re.compile(rf"\[{LINK_TEXT}\]\(\s*<?https://e\.org/nowhere")
+    return lambda: pattern.search(text)
+
+
+def headings(n: int):
+    """The line of each of n headings, asked for in order (the setext scan once rescanned)."""
+    text = "".join(f"## Heading {i}\n\nText.\n\n" for i in range(n))
+
+    def work():
+        source = SourceMap(text, 1)
+        for _ in range(n):
+            source.heading(2)
+
+    return work
+
+
+def notes(n: int):
+    """Each of n calls found in the body, past n notes' definitions (each was checked against
+    every note)."""
+    import re
+
+    text = " ".join(f"call{i}[^{i}]" for i in range(n)) + "\n\n"
+    text += "\n".join(f"[^{i}]: note {i}" for i in range(n))
+    patterns = [re.compile(rf"call{i}\[") for i in range(n)]
+
+    def work():
+        source = SourceMap(text, 1)
+        for pattern in patterns:
+            source.find(pattern)
+
+    return work
+
+
+def sections(n: int):
+    """n sections made of n headings (each slug was checked against every other)."""
+    md = markdown.Markdown()
+
+    def work():
+        root = etree.Element("div")
+        for i in range(n):
+            etree.SubElement(root, "h2").text = "Same heading"
+            etree.SubElement(root, "p").text = f"Text {i}"
+        Sections(md, [], set()).run(root)
+
+    return work
+
+
+def long_words(n: int):
+    """A list of n items with a long word in each tail (each child was looked up in its list)."""
+    md = markdown.Markdown()
+
+    def work():
+        root = etree.Element("ul")
+        for _ in range(n):
+            etree.SubElement(root, "li").tail = " " + "x" * 40
+        LongWords(md).run(root)
+
+    return work
+
+
+def isolates(n: int):
+    """n Latin words among Arabic ones in a paragraph of n elements."""
+    md = markdown.Markdown()
+
+    def work():
+        root = etree.Element("p")
+        for _ in range(n):
+            etree.SubElement(root, "em").tail = " نص Word نص "
+        Isolates(md).run(root)
+
+    return work
+
+
+def brackets(n: int):
+    """A Latin word followed by n closing brackets (each was stripped with a recount)."""
+    run = "a" + ")" * n
+    return lambda: balanced(0, run)
+
+
+@pytest.mark.parametrize(
+    ("case", "n"),
+    [
+        (unclosed_bracket, 400),
+        (headings, 2000),
+        (notes, 1500),
+        (sections, 2000),
+        (long_words, 4000),
+        (isolates, 3000),
+        (brackets, 20000),
+    ],
+)
+def test_doubling_the_input_at_most_doubles_the_time(case, n):
+    assert ratio(case, n) < 3
