@@ -194,16 +194,17 @@ def glyphs(
     """Every character the page shows is in one of the press's fonts: no box, no machine's font."""
     body = page[page.find("<body") :]
     text = unescape(TAG_RE.sub(" ", body))
-    # Headings, the series, the country in running heads and the scale are set in capitals.
+    # What the style sets in capitals: `##` headings (raw HTML's too), the series and the country in
+    # the running heads.
     capitals = " ".join(
-        [str(brief.meta["country"]), *(f.value for f in facts(converted, "heading"))]
+        [str(brief.meta["country"]), str(brief.meta.get("series") or "")]
+        + [unescape(TAG_RE.sub(" ", h)) for h in HEADING_RE.findall(body)]
     )
-    missing = {c for c in set(text) | set(capitals.upper()) if shown(c, covered)}
+    missing = {c for c in set(text) | set(capitals.upper()) if missing_glyph(c, covered)}
     places: dict[int, set[str]] = {}
     sources = [(brief.lines.get(key, 1), str(value)) for key, value in brief.meta.items()]
     sources += [(n, text) for n, text in enumerate(brief.markdown.split("\n"), brief.body_line)]
-    for char in missing:
-        line = next((n for n, text in sources if written(char).search(text)), 1)
+    for char, line in first_lines(missing, sources).items():
         places.setdefault(line, set()).add(char)
     advice = "the PDF would show a box; write it another way"
     return [
@@ -212,11 +213,40 @@ def glyphs(
     ]
 
 
-def written(char: str) -> re.Pattern:
-    """How a character may stand in the source: itself, its lower case, or a reference to it."""
-    names = [re.escape(f"&{name}") for name, value in html5.items() if value == char]
-    forms = [re.escape(char), re.escape(char.lower()), f"&#x0*{ord(char):x};", f"&#0*{ord(char)};"]
-    return re.compile("|".join(forms + names), re.IGNORECASE)
+HEADING_RE = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)  # set in capitals (brief.css)
+REFERENCE_RE = r"&#(?:[xX]0*([0-9a-fA-F]{1,6})|0*([0-9]{1,7}));"
+ENTITIES: dict[str, list[str]] = {}  # a character → the names of its references
+for _name, _value in html5.items():
+    ENTITIES.setdefault(_value, []).append(_name)
+
+
+def first_lines(chars: set[str], sources: list[tuple[int, str]]) -> dict[str, int]:
+    """The first line where each character stands: itself, in either case, or as a reference.
+    One pattern for all of them, each line read once (a thousand characters once took two
+    minutes, a pattern each for each line)."""
+    forms: dict[str, set[str]] = {}  # a form, case folded → the characters it stands for
+    for char in chars:
+        for form in {char, char.lower(), *(f"&{n}" for n in ENTITIES.get(char, ()))}:
+            forms.setdefault(form.casefold(), set()).add(char)
+    found = {char: 1 for char in chars}
+    if not chars:
+        return found
+    literal = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+    pattern = re.compile(f"{REFERENCE_RE}|{literal}", re.IGNORECASE)
+    left = set(chars)
+    for line, text in sources:
+        for match in pattern.finditer(text):
+            if match[1] or match[2]:
+                code = int(match[1], 16) if match[1] else int(match[2])
+                hits = {chr(code)} if code < 0x110000 else set()
+            else:
+                hits = forms.get(match[0].casefold(), set())
+            for char in hits & left:
+                found[char] = line
+            left -= hits
+        if not left:
+            break
+    return found
 
 
 def svg_glyphs(brief: Brief, body: Converted, covered: frozenset[int], config: Config) -> list:
@@ -230,7 +260,7 @@ def svg_glyphs(brief: Brief, body: Converted, covered: frozenset[int], config: C
                 continue
             if path.stat().st_size > MAX_FETCH_BYTES or not is_svg(data := path.read_bytes()):
                 continue
-            chars = {c for c in svg_text(data) if shown(c, covered)}
+            chars = {c for c in svg_text(data) if missing_glyph(c, covered)}
             if chars:
                 message = f"image {fact.value}: {nothing_has(chars)} in its text"
                 found.append(problem(brief, fact, level(config), "glyph.missing", message))
@@ -264,11 +294,12 @@ INVISIBLE_RE = re.compile(
 )
 
 
-def shown(char: str, covered: frozenset[int]) -> bool:
-    """Whether a character needs a glyph that no font of the press has."""
-    if ord(char) in covered or char.isspace() or INVISIBLE_RE.match(char):
+def missing_glyph(char: str, covered: frozenset[int]) -> bool:
+    """Whether a character needs a glyph that no font of the press has: a control character
+    other than HTML's white space (BEL, ESC, DEL, NEL) is drawn as a box too."""
+    if ord(char) in covered or char in " \t\n\r\f" or INVISIBLE_RE.match(char):
         return False
-    return unicodedata.category(char) not in ("Cc", "Zl", "Zp")
+    return unicodedata.category(char) not in ("Zs", "Zl", "Zp")
 
 
 def nothing_has(chars: set[str]) -> str:

@@ -146,6 +146,8 @@ class Engine:
         for record in collector.records:
             if record.getMessage().startswith(system.HARFBUZZ_MISSING):
                 setup = [system.HARFBUZZ_ADVICE]
+            elif record.getMessage().startswith(".notdef glyph"):  # a box the checks missed
+                logged.append(place.problem(record.getMessage(), ERROR, "glyph.missing"))
             else:
                 logged.append(place.problem(record.getMessage(), WARNING, "engine.warning"))
         return Printed(pdf, len(document.pages), problems + logged, setup)

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as etree
 import markdown
 import pytest
 
+from press.checks import first_lines
 from press.extension import LINK_TEXT, Sections
 from press.sourcemap import SourceMap
 from press.typeset import Isolates, LongWords, balanced
@@ -120,6 +121,14 @@ def brackets(n: int):
     return lambda: balanced(0, run)
 
 
+def missing_characters(n: int):
+    """The line of each of n characters no font has, in a brief of n lines (each character's
+    pattern was built again for each line: a thousand took two minutes)."""
+    chars = {chr(0x4E00 + i) for i in range(n)}
+    sources = [(line, f"Line {line} holds {chr(0x4E00 + line)}.") for line in range(n)]
+    return lambda: first_lines(chars, sources)
+
+
 @pytest.mark.parametrize(
     ("case", "n"),
     [
@@ -130,6 +139,7 @@ def brackets(n: int):
         (long_words, 4000),
         (isolates, 3000),
         (brackets, 20000),
+        (missing_characters, 1000),
     ],
 )
 def test_doubling_the_input_at_most_doubles_the_time(case, n):
