@@ -545,8 +545,8 @@ class PressExtension(Extension):
         md.treeprocessors.register(LongWords(md), "press-long-words", 15.5)
         md.treeprocessors.register(ShortColumns(md), "press-short-columns", 15.4)
         md.treeprocessors.register(Spaces(md, self.lang), "press-spaces", 15.3)
-        if self.rtl:
-            md.treeprocessors.register(Isolates(md), "press-isolates", 15)
+        if self.rtl:  # after Python-Markdown's unescaping (0): "5\*" is "5*", not "5" and "42"
+            md.treeprocessors.register(Isolates(md), "press-isolates", -1)
         # After Python-Markdown's prettifier (10), whose newlines between blocks it removes.
         md.treeprocessors.register(LineEnds(md), "press-line-ends", 5)
         md.treeprocessors.register(BlockIds(md), "press-block-ids", 4)

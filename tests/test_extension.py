@@ -289,3 +289,11 @@ def test_latin_in_right_to_left_text_keeps_its_order_across_lines():
     )
     assert "</span>\u2069</a>.</span>" in out  # the full stop on the address's line
     assert '<a href="https://e.org/r">تقرير</a>' in out  # Arabic words: no isolate
+
+
+def test_escaped_characters_keep_their_figures_in_a_right_to_left_brief():
+    """Python-Markdown holds `\\*` as a placeholder of its code point (42): isolated as Latin,
+    "5\\*" printed "542" and "2022\\." "202246"."""
+    out = converted_in("ar", "العدد 5\\* في عام 2022\\. و \\[ملاحظة\\] نص")
+    assert ">5</span>*" in out and ">2022</span>." in out and "[ملاحظة]" in out
+    assert "42" not in out and "46" not in out
