@@ -297,3 +297,8 @@ def test_escaped_characters_keep_their_figures_in_a_right_to_left_brief():
     out = converted_in("ar", "العدد 5\\* في عام 2022\\. و \\[ملاحظة\\] نص")
     assert ">5</span>*" in out and ">2022</span>." in out and "[ملاحظة]" in out
     assert "42" not in out and "46" not in out
+
+
+def test_a_paragraph_naming_python_markdowns_notes_marker_stays():
+    out = text("Before.\n\n///Footnotes Go Here///\n\nAfter.[^a]\n\n[^a]: A note.")
+    assert "///Footnotes Go Here///" in out and 'id="fn:1">A note.' in out
