@@ -99,11 +99,15 @@ def headings(brief: Brief, body: Converted) -> list[Problem]:
 
 
 def notes(brief: Brief, body: Converted) -> list[Problem]:
-    """Every footnote call has its note: an undefined one would print as `[^x]`."""
+    """Every footnote call has its note (an undefined one would print as `[^x]`), and every note
+    a call (Python-Markdown drops a note nobody calls)."""
     found = []
     for fact in facts(body, "call"):
         message = f"footnote [^{fact.value}] has no note: add '[^{fact.value}]: …'"
         found.append(problem(brief, fact, ERROR, "note.undefined", message))
+    for fact in facts(body, "uncalled"):
+        message = f"note [^{fact.value}] is never called, so it is not printed: call or remove it"
+        found.append(problem(brief, fact, WARNING, "note.unused", message))
     return found
 
 

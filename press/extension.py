@@ -55,7 +55,8 @@ def href_of(element: etree.Element) -> str:
 class Fact:
     """One thing of the tree the checks look at, with its place in the source."""
 
-    kind: str  # "link", "image", "heading", "list", "id" (raw HTML's), "call" (with no note)
+    kind: str  # "link", "image", "heading", "list", "id" (raw HTML's), "call" (with no note),
+    # "uncalled" (a note no call names)
     line: int
     column: int | None = None
     value: str = ""  # a link's address, an image's path, a heading's text, a call's name
@@ -235,9 +236,9 @@ class Footnotes(Treeprocessor):
     page foot.
     """
 
-    def __init__(self, md: markdown.Markdown, heading: str):
+    def __init__(self, md: markdown.Markdown, heading: str, source: SourceMap, facts: list):
         super().__init__(md)
-        self.heading = heading
+        self.heading, self.source, self.facts = heading, source, facts
 
     def run(self, root: etree.Element) -> None:
         holder = root.find(".//div[@class='footnote']/..")
@@ -253,7 +254,7 @@ class Footnotes(Treeprocessor):
                 parent.remove(link)
             for text in ("text", "tail"):  # and the space before them
                 setattr(parent, text, (getattr(parent, text) or "").replace(NBSP_PLACEHOLDER, ""))
-        bodies = {li.get("id"): li for li in notes.iter("li")}
+        bodies = {li.get("id"): li for li in notes.iter("li") if li.get("id", "").startswith("fn:")}
         parents = parent_map(root)
         numbers: dict[str, int] = {}  # a note's name → its number, given at its first call
         times: dict[int, int] = {}  # how often each number has been called so far
@@ -297,6 +298,10 @@ class Footnotes(Treeprocessor):
             group[-1].tail = tail or None
         if listing:
             root.append(self.endnotes(listing))
+        inner = {a.get("href", "#")[1:] for b in bodies.values() for a in b.iter("a")}
+        for name in bodies.keys() - numbers.keys() - inner:  # defined, never called: lost
+            line, column = self.source.place(self.source.notes[name[3:]][0])
+            self.facts.append(Fact("uncalled", line, column, name[3:]))
 
     def note(self, bodies: dict, name: str, n: int) -> etree.Element:
         """A note's words as an inline element, its own notes in brackets."""
@@ -538,7 +543,8 @@ class PressExtension(Extension):
         sections = Sections(md, self.toc, self.recommendations)
         md.treeprocessors.register(sections, "press-sections", 18)
         md.treeprocessors.register(Facts(md, self.source, self.facts), "press-facts", 17.5)
-        md.treeprocessors.register(Footnotes(md, self.notes), "press-footnotes", 17)
+        footnotes = Footnotes(md, self.notes, self.source, self.facts)
+        md.treeprocessors.register(footnotes, "press-footnotes", 17)
         md.treeprocessors.register(Placeholders(md), "press-placeholders", 16.7)
         md.treeprocessors.register(SourceNotes(md, self.rtl), "press-source-notes", 16.5)
         md.treeprocessors.register(Figures(md), "press-figures", 16)

@@ -41,6 +41,7 @@ MISTAKES = [
     (GOOD.replace("- Do one thing.\n", ""), "14", "error", "this audience has no recommendations: add a '- ' list", "recommendations.empty"),
     (GOOD + "\n## Introduction\n\nAgain.\n", "18", "warning", "repeats the heading of line 8", "heading.repeat"),
     (GOOD.replace("Text with", "Text[^gone] with"), "10:5", "error", "footnote [^gone] has no note: add '[^gone]: …'", "note.undefined"),
+    (GOOD + "\n[^lost]: A note nobody calls.\n", "18:1", "warning", "note [^lost] is never called, so it is not printed: call or remove it", "note.unused"),
     (GOOD + "\n## About the CIVICUS Monitor\n\nAgain.\n", "18", "error", "the id 'about-the-civicus-monitor' is also the layout's; rename this heading", "heading.clash"),
     (GOOD.replace("## Introduction", "# Title again\n\n## Introduction"), "8", "warning", "'#' is the cover's title; start sections with '##'", "heading.h1"),
 ]  # fmt: skip
