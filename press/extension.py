@@ -6,7 +6,7 @@ import copy
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
-from html import unescape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import markdown
@@ -132,7 +132,16 @@ def plain_text(md: markdown.Markdown, element: etree.Element) -> str:
     return " ".join(unescape(re.sub(r"<[^>]*>", "", text)).split())
 
 
-class RawTags(HTMLParser):
+class RawHtml(HTMLParser):
+    """A piece of raw HTML read tag by tag, as browsers read it: a malformed marked section
+    (`<![ x`) is a bogus comment, where Python's parser stops on an assertion."""
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        end = self.rawdata.find(">", i)
+        return -1 if end < 0 else end + 1
+
+
+class RawTags(RawHtml):
     """The links, images and ids of a piece of raw HTML: (tag or "id", attributes)."""
 
     def __init__(self, html: str) -> None:
@@ -147,6 +156,69 @@ class RawTags(HTMLParser):
             self.found.append((tag, attributes))
         if attributes.get("id"):
             self.found.append(("id", attributes))
+
+
+class Declassed(RawHtml):
+    """A piece of raw HTML without class attributes: the press's classes are its own (a raw
+    `<span class="footnote">` was a note, shifting every number; `class="source"` was hidden in
+    one copy and shown in the other)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.parts: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append(self.rebuilt(tag, attrs, ">"))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append(self.rebuilt(tag, attrs, " />"))
+
+    def rebuilt(self, tag: str, attrs: list[tuple[str, str | None]], end: str) -> str:
+        """A start tag as written but for its class."""
+        if not any(name == "class" for name, _ in attrs):
+            return self.get_starttag_text()
+        kept = "".join(
+            f" {name}" if value is None else f' {name}="{escape(value)}"'
+            for name, value in attrs
+            if name != "class"
+        )
+        return f"<{tag}{kept}{end}"
+
+    def unknown_decl(self, data: str) -> None:
+        self.parts.append(f"<![{data}]>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.parts.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.parts.append(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self.parts.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.parts.append(f"<!{decl}>")
+
+    def handle_pi(self, data: str) -> None:
+        self.parts.append(f"<?{data}>")
+
+
+class RawClasses(Treeprocessor):
+    """Strip class attributes from the raw HTML Python-Markdown set aside (see Declassed)."""
+
+    def run(self, root: etree.Element) -> None:
+        stash = self.md.htmlStash.rawHtmlBlocks
+        for n, raw in enumerate(stash):
+            if isinstance(raw, str) and "class" in raw.lower():
+                stash[n] = "".join(Declassed(raw).parts)
 
 
 # A link's text: brackets may nest (an image inside a link, `[a [b] c]`), lines may break.
@@ -540,6 +612,7 @@ class PressExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Sections first: a heading's id and contents entry must not take in its notes. Facts
         # before the notes move to their calls and before links that lead nowhere are unwrapped.
+        md.treeprocessors.register(RawClasses(md), "press-raw-classes", 19)
         sections = Sections(md, self.toc, self.recommendations)
         md.treeprocessors.register(sections, "press-sections", 18)
         md.treeprocessors.register(Facts(md, self.source, self.facts), "press-facts", 17.5)

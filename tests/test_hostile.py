@@ -319,3 +319,38 @@ def test_a_raw_html_image_from_elsewhere_fails_at_its_line(folder):
     status, stderr, pdf = build_text(folder, 'Text.\n\n<img src="file:///etc/hostname" alt="x">\n')
     assert_clean_failure(status, stderr, pdf, 10)
     assert "image file:///etc/hostname is an address" in stderr
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '<span class="footnote">A fake note.</span>',
+        '<span class="source">Hidden in one copy</span>',
+        '<span class="note-call follows">9</span>',
+        '<p class="short long url">Classes of the press.</p>',
+    ],
+)
+def test_raw_html_gets_none_of_the_press_classes(folder, raw):
+    """A raw note shifted every note's number; a raw source was hidden in one copy only."""
+    status, stderr, pdf = build_text(
+        folder, f"One.[^a] {raw} Two.[^b]\n\n[^a]: A.\n[^b]: B.\n", "--html"
+    )
+    assert status == 0, stderr
+    html = (folder / "out" / "brief.html").read_text()
+    assert html.count('class="footnote"') == 2 and 'id="fn:2">B.' in html
+    words = re.sub(r"<[^>]+>", "", raw)
+    for copy in ("", "--print"):
+        status, stderr, pdf = (
+            build_text(folder, f"Text {raw} end.\n", copy) if copy else (0, "", pdf)
+        )
+        text = " ".join(page_texts(folder / "out" / ("brief-print.pdf" if copy else "brief.pdf")))
+        assert words in " ".join(text.split()), copy
+
+
+@pytest.mark.parametrize(
+    "raw", ["Text <span><![ x</span> end.", "<div><![x y]></div>", "<div><![CDATA[x]]></div>"]
+)
+def test_a_malformed_marked_section_is_text_not_an_internal_error(folder, raw):
+    for options in ([], ["--check"]):
+        status, stderr, _ = build_text(folder, f"{raw}\n\nText.\n", *options)
+        assert status == 0 and "internal" not in stderr, stderr
