@@ -96,8 +96,8 @@ catalogs: $(VENV)/.run ## Gather the layout's strings into locales/ (NEW=xx star
 	$(if $(NEW),$(call q,$(VENV)/bin/pybabel) --quiet init -i locales/messages.pot -d locales -l $(call q,$(NEW)))
 	$(call q,$(VENV)/bin/pybabel) --quiet update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete --omit-header
 
-clean: ## Remove build output
-	rm -rf $(call q,$(OUT))
+clean: $(VENV)/.run ## Remove what the press wrote in build/ (OUT=…), and nothing else
+	$(call q,$(PY)) build.py --clean -o $(call q,$(OUT))
 
 # Debian packages: installed when missing (as root), or the one command that would install them.
 define system-packages

@@ -82,6 +82,9 @@ def build(path: Path, config: Config, session: Session) -> Result:
         return Result(path, [Problem(path, 1, ERROR, "internal", message)], inputs=inputs)
     try:
         outputs.commit(files, config.out_dir)
+    except outputs.Foreign as error:  # never replaced: the press writes nothing this time
+        message = f"{error.filename} was not written by the press and stays; move it or use -o"
+        return Result(path, [*problems, Problem(path, 1, ERROR, "output.foreign", message)])
     except OSError as error:
         message = f"cannot write {error.filename or config.out_dir}: {error.strerror or error}"
         return Result(path, [*problems, Problem(path, 1, ERROR, "output.write", message)])

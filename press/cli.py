@@ -54,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
         help="skip briefs whose output is newer than they and the press")  # fmt: skip
     add("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
         help="worker processes for several briefs (default: number of cores)")  # fmt: skip
+    add("--clean", action="store_true", help="remove what the press wrote in DIR, nothing else")
     add("--new", metavar="COUNTRY", help="write content/<country>-<date>.md, a new brief")
     add("--content", type=Path, default=ROOT / "content", metavar="DIR",
         help="the folder --new writes into (default: content/)")  # fmt: skip
@@ -145,6 +146,9 @@ def main(argv: list[str] | None, build: Build) -> int:
             say(str(error), sys.stderr)
             return 1
         return 0
+    if args.clean:
+        say(f"{display(args.out)}: removed {outputs.clean(args.out)} files the press wrote")
+        return 0
     files = args.files or sorted((ROOT / "content").glob("*.md"))
     config = Config(
         out_dir=args.out,
@@ -157,6 +161,10 @@ def main(argv: list[str] | None, build: Build) -> int:
         strict=args.strict,
         timeout=args.timeout,
     )
+    if (why := outputs.misplaced(config, files)) and not config.check:
+        cli.error(why)
+    if nameless := [str(path) for path in files if outputs.unnamed(path)]:
+        cli.error(f"a brief's name needs letters before '.md': {', '.join(nameless)}")
     if args.changed:
         files = [path for path in files if not outputs.up_to_date(path, config)]
     report = Reporter(config)

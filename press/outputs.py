@@ -21,6 +21,87 @@ Files = dict[Path, bytes]  # target path → its bytes
 TEMPORARY_RE = re.compile(r"\.press-(\d+)-[^.]+\.tmp")  # `.press-<pid>-<random>.tmp`
 
 
+GENERATOR = "Watchlist press"  # templates/base.html's generator: the PDF's Creator too
+
+
+class Foreign(OSError):
+    """A file the press did not write stands where it would write: it is never replaced."""
+
+
+def press_made(path: Path) -> bool:
+    """Whether a file is one the press wrote (or may replace): a PDF or page of it, an HTML copy
+    or what its assets hold, marked as the press's."""
+    try:
+        if path.suffix == ".pdf":
+            import pypdfium2
+
+            document = pypdfium2.PdfDocument(path)
+            try:
+                return document.get_metadata_dict().get("Creator") == GENERATOR
+            finally:
+                document.close()
+        if path.suffix == ".png":
+            from PIL import Image
+
+            with Image.open(path) as image:
+                return image.info.get("Software") == GENERATOR
+        if path.suffix == ".html":
+            return f'<meta name="generator" content="{GENERATOR}">' in path.read_text("utf-8")
+        marker = next((p for p in path.parents if p.name == "assets"), None)
+        return marker is not None and press_made_assets(marker)
+    except Exception:  # unreadable, or not what its name says: not the press's
+        return False
+
+
+def press_made_assets(folder: Path) -> bool:
+    """Whether an assets folder is the HTML copy's: its stylesheet is the press's."""
+    css = folder / "brief.css"
+    return css.is_file() and css.read_bytes().startswith(b"/* Watchlist brief:")
+
+
+PRESS_FOLDERS = ("press", "templates", "styles", "locales", "fonts", "tests", "docs", "bench")
+
+
+def misplaced(config: Config, briefs: list[Path]) -> str | None:
+    """Why the output folder cannot take these briefs' outputs, if it cannot: it lies in the
+    press's own folders (an HTML copy named brief.html replaced the layout's template), or its
+    previews and assets would land in a brief's own folder (and replace its images)."""
+    out = config.out_dir.resolve()
+    own = [ROOT / name for name in PRESS_FOLDERS] + [config.templates, config.styles_dir]
+    for folder in own:
+        if out.is_relative_to(folder.resolve()):
+            return f"the output folder {config.out_dir} is inside the press's own {folder.name}/"
+    for brief in briefs:
+        home = brief.resolve().parent
+        for place in (out / "preview", out / "assets"):
+            if home.is_relative_to(place):
+                return f"{brief} lies in {place}, where the press writes; choose another -o"
+    return None
+
+
+def clean(folder: Path) -> int:
+    """Remove what the press wrote under a folder, and the folders it leaves empty; the number
+    of files removed. Nothing else: `make clean OUT=content` once removed every brief."""
+    if not folder.is_dir():
+        return 0
+    sweep(folder)
+    removed = 0
+    for path in sorted(folder.rglob("*"), reverse=True):  # files before their folders
+        if path.is_file() and not path.is_symlink() and press_made(path):
+            path.unlink()
+            removed += 1
+        elif path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
+    if not any(folder.iterdir()):
+        folder.rmdir()
+    return removed
+
+
+def unnamed(brief: Path) -> bool:
+    """Whether a brief's name leaves nothing to name its outputs by (`.md`, `...md`)."""
+    return brief.stem.strip(".") == ""
+
+
 def commit(files: Files, root: Path) -> None:
     """Write every file beside its target, then put them all in place, or none of them.
 
@@ -32,6 +113,9 @@ def commit(files: Files, root: Path) -> None:
     for target in files:
         if target.is_dir():
             raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(target))
+        if (target.exists() or target.is_symlink()) and not press_made(target):
+            raise Foreign(errno.EEXIST, "a file the press did not write is in the way", str(target))
+    for target in files:
         target.parent.mkdir(parents=True, exist_ok=True)
     written: list[tuple[Path, Path]] = []  # (temporary file, target)
     kept: list[tuple[Path, Path | None]] = []  # (target, its previous file set aside)
@@ -145,13 +229,18 @@ def html_copy(brief: Brief, page: str, config: Config, fonts: dict[str, Path]) -
 def previews(pdf: bytes, stem: str, folder: Path, dpi: int = 96) -> Files:
     """Every page of a PDF as `folder/<stem>-<n>.png`."""
     import pypdfium2
+    from PIL.PngImagePlugin import PngInfo
 
     document = pypdfium2.PdfDocument(pdf)
     try:
         files = {}
         for number, page in enumerate(document, 1):
             png = io.BytesIO()
-            page.render(scale=dpi / 72).to_pil().save(png, format="png", optimize=True)
+            marked = PngInfo()
+            marked.add_text("Software", GENERATOR)  # the press's: it may replace it
+            page.render(scale=dpi / 72).to_pil().save(
+                png, format="png", optimize=True, pnginfo=marked
+            )
             files[folder / f"{stem}-{number}.png"] = png.getvalue()
         return files
     finally:
@@ -162,5 +251,7 @@ def remove_stale_previews(folder: Path, stem: str, pages: int) -> None:
     """Remove previews of a brief's pages past its last (not other briefs' sharing the stem)."""
     pattern = re.compile(rf"{re.escape(stem)}-(\d+)\.png")
     for path in folder.iterdir():
-        if (match := pattern.fullmatch(path.name)) and int(match[1]) > pages and path.is_file():
+        match = pattern.fullmatch(path.name)
+        # Never an image the press did not make, though its name be a preview's.
+        if match and int(match[1]) > pages and path.is_file() and press_made(path):
             path.unlink(missing_ok=True)

@@ -14,6 +14,8 @@ import pytest
 import tinycss2
 from conftest import KAZAKHSTAN, ROOT, SAMPLE, run
 from helpers import MM, artifact_texts, embedded_fonts, html_tree, page_texts
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from press import system
 from press.config import PDF_VARIANTS
@@ -300,8 +302,10 @@ def test_preview_renders_every_page_and_leaves_other_briefs_previews(tmp_path, s
     preview = tmp_path / "preview"
     preview.mkdir()
     others = [preview / f"{SAMPLE.stem}-extra-1.png", preview / f"{SAMPLE.stem}-9.png"]
-    for path in others:
-        path.write_bytes(b"old")
+    others[0].write_bytes(b"old")
+    marked = PngInfo()
+    marked.add_text("Software", "Watchlist press")  # a page the press rendered before
+    Image.new("RGB", (4, 4)).save(others[1], pnginfo=marked)
     status, _, stderr = run([str(sample_folder / SAMPLE.name), "-o", str(tmp_path), "--preview"])
     assert status == 0, stderr
     count = len(page_texts(tmp_path / f"{SAMPLE.stem}.pdf"))

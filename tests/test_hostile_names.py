@@ -500,3 +500,56 @@ def test_a_killed_parent_leaves_no_worker_writing(tmp_path):
     assert not (tmp_path / "out").exists() or not [
         p for p in (tmp_path / "out").iterdir() if p.suffix == ".pdf"
     ]
+
+
+# Files the press did not write: never replaced, never deleted.
+def test_an_output_folder_inside_the_press_is_refused(tmp_path):
+    template = (ROOT / "templates" / "brief.html").read_bytes()
+    source = write(tmp_path, GOOD, "brief.md")
+    for folder in ("templates", "styles", "press"):
+        status, _, stderr = run([str(source), "-o", str(ROOT / folder), "--html"])
+        assert status == 2 and f"inside the press's own {folder}/" in stderr
+    assert (ROOT / "templates" / "brief.html").read_bytes() == template
+
+
+def test_a_file_the_press_did_not_write_is_never_replaced(tmp_path):
+    source, out = write(tmp_path, GOOD, "brief.md"), tmp_path / "out"
+    out.mkdir()
+    for name in ("brief.html", "brief.pdf"):
+        (out / name).write_text("the author's own")
+        status, _, stderr = run([str(source), "-o", str(out), "--html"])
+        assert status == 1 and "[output.foreign]" in stderr
+        assert (out / name).read_text() == "the author's own"
+        (out / name).unlink()
+    assert run([str(source), "-o", str(out), "--html"])[0] == 0
+    assert run([str(source), "-o", str(out), "--html"])[0] == 0  # its own: replaced
+
+
+def test_a_brief_named_only_dots_is_refused(tmp_path):
+    source = write(tmp_path, GOOD, "...md")
+    status, _, stderr = run([str(source), "-o", str(tmp_path / "out"), "--html"])
+    assert status == 2 and "needs letters" in stderr and not (tmp_path / "out").exists()
+
+
+def test_previews_never_land_in_a_briefs_folder_nor_remove_its_images(tmp_path):
+    folder = tmp_path / "preview"
+    folder.mkdir()
+    source = write(folder, GOOD, "brief.md")
+    Image.new("RGB", (4, 4)).save(folder / "brief-3.png")  # the brief's own picture
+    status, _, stderr = run([str(source), "-o", str(tmp_path), "--preview"])
+    assert status == 2 and "where the press writes" in stderr
+    out = tmp_path / "out"
+    (out / "preview").mkdir(parents=True)
+    Image.new("RGB", (4, 4)).save(out / "preview" / "brief-9.png")  # not the press's
+    assert run([str(source), "-o", str(out), "--preview"])[0] == 0
+    assert (folder / "brief-3.png").exists() and (out / "preview" / "brief-9.png").exists()
+
+
+def test_clean_removes_what_the_press_wrote_and_nothing_else(tmp_path):
+    source, out = write(tmp_path, GOOD, "brief.md"), tmp_path / "out"
+    assert run([str(source), "-o", str(out), "--html", "--preview"])[0] == 0
+    (out / "notes.txt").write_text("mine")
+    assert run(["--clean", "-o", str(out)])[0] == 0
+    assert [p.name for p in out.rglob("*")] == ["notes.txt"]
+    assert run(["--clean", "-o", str(tmp_path)])[0] == 0  # the briefs' folder: nothing to remove
+    assert source.exists()
