@@ -21,7 +21,7 @@ from weasyprint.urls import FatalURLFetchingError
 from . import pdffix, system
 from .config import Config
 from .extension import SPLIT_BLOCKS
-from .fetcher import RootedFetcher
+from .fetcher import BRIEF_URL, RootedFetcher, brief_images
 from .fonts import isolate
 from .frontmatter import Brief
 from .problems import ERROR, WARNING, BriefError, Problem
@@ -119,7 +119,7 @@ class Engine:
         with Collector() as collector, NativeErrors() as native:
             try:
                 html = HTML(
-                    string=page,
+                    string=brief_images(page, brief.path.resolve().parent, config.out_dir),
                     base_url=config.target(brief.path, "html").resolve().as_uri(),
                     url_fetcher=fetcher,
                 )
@@ -235,6 +235,7 @@ class Places:
     def problem(self, message: str, level: str, code: str) -> Problem:
         """The message as a problem at its place."""
         message = message.replace(self.brief.path.resolve().parent.as_uri() + "/", "")
+        message = message.replace(BRIEF_URL, "")
         for pattern, words in INTERNAL_IDS:  # an author never meets the press's own ids
             message = pattern.sub(words, message)
         for src in sorted(self.lines, key=len, reverse=True):  # an image the brief names

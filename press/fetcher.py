@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 import stat
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .config import MAX_FETCH_BYTES
 from .filetypes import MAX_SVG, is_font, is_svg, raster_type, svg_images, svg_too_large
+
+# The brief's images are handed to WeasyPrint under this folder-free address, by which it names
+# them in the PDF (the md5 of the address): the same brief gives the same bytes in any folder.
+BRIEF_PATH = "/.press-brief/"
+BRIEF_URL = "file://" + BRIEF_PATH
+IMG_SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
+
+
+def brief_images(page: str, folder: Path, out_dir: Path) -> str:
+    """The page with its images' addresses (relative to the HTML copy) under BRIEF_URL."""
+
+    def address(match: re.Match) -> str:
+        src = match[2]
+        if re.match(r"[a-zA-Z][\w+.-]*:|/", src):
+            return match[0]  # not a file of the brief: refused by the checks and the fetcher
+        path = (out_dir / unquote(src)).resolve()
+        if not path.is_relative_to(folder):
+            return match[0]
+        return match[1] + BRIEF_URL + quote(path.relative_to(folder).as_posix()) + match[3]
+
+    return IMG_SRC_RE.sub(address, page)
 
 
 class RootedFetcher(URLFetcher):
@@ -19,6 +41,7 @@ class RootedFetcher(URLFetcher):
     def __init__(self, roots: list[Path], fonts: dict[str, Path]):
         super().__init__(fail_on_errors=True)
         self.roots, self.fonts = [r.resolve() for r in roots], fonts
+        self.brief = self.roots[0]  # what BRIEF_URL stands for: the brief's folder
 
     def fetch(self, url, headers=None):
         mime, data, path = self.read(url)
@@ -30,7 +53,10 @@ class RootedFetcher(URLFetcher):
         if parts.scheme == "font" and parts.path in self.fonts:
             path = self.fonts[parts.path]
         elif parts.scheme == "file" and not parts.netloc:
-            path = Path(unquote(parts.path)).resolve()
+            path = Path(unquote(parts.path))
+            if parts.path.startswith(BRIEF_PATH):  # an image of the brief, by its own name
+                path = self.brief / unquote(parts.path[len(BRIEF_PATH) :])
+            path = path.resolve()
             if not any(path.is_relative_to(root) for root in self.roots):
                 raise ValueError(f"refused {url}: outside the brief's folder")
         else:

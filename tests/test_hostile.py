@@ -354,3 +354,22 @@ def test_a_malformed_marked_section_is_text_not_an_internal_error(folder, raw):
     for options in ([], ["--check"]):
         status, stderr, _ = build_text(folder, f"{raw}\n\nText.\n", *options)
         assert status == 0 and "internal" not in stderr, stderr
+
+
+def test_a_brief_with_pictures_gives_the_same_bytes_in_any_folder(tmp_path):
+    """WeasyPrint names a picture by the md5 of its address: the press hands it one free of the
+    folder (a PNG once gave other bytes in another folder)."""
+    built = []
+    for folder in (tmp_path / "a", tmp_path / "deeper" / "b"):
+        folder.mkdir(parents=True)
+        Image.new("RGB", (40, 30), (200, 10, 10)).save(folder / "pic.png")
+        (folder / "framed.svg").write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            'width="50" height="40"><image xlink:href="pic.png" width="40" height="30"/></svg>'
+        )
+        source = folder / "brief.md"
+        source.write_text(FRONT + '![A red box](pic.png "A box")\n\n![A framed box](framed.svg)\n')
+        status, _, stderr = run([str(source), "-o", str(folder / "out")])
+        assert status == 0, stderr
+        built.append((folder / "out" / "brief.pdf").read_bytes())
+    assert built[0] == built[1]
