@@ -13,7 +13,7 @@ from urllib.parse import unquote
 from .config import MAX_FETCH_BYTES, Config
 from .convert import Converted
 from .extension import Fact, leads_somewhere
-from .filetypes import is_svg
+from .filetypes import gps_position, is_svg
 from .frontmatter import Brief
 from .i18n import Language, catalogs
 from .problems import ERROR, WARNING, Problem
@@ -76,6 +76,12 @@ def images(brief: Brief, body: Converted) -> list[Problem]:
             fail("image.missing", f"image {src} is not a regular file")
         elif path.stat().st_size > MAX_FETCH_BYTES:
             fail("image.size", f"image {src} is larger than {MAX_FETCH_BYTES // 2**20} MiB")
+        elif gps_position(path.read_bytes()):
+            message = (
+                f"image {src} records where it was taken (GPS); the press leaves it out of "
+                "what it publishes, but the file beside the brief still holds it"
+            )
+            found.append(problem(brief, fact, WARNING, "image.position", message))
     return found
 
 

@@ -62,3 +62,59 @@ def svg_images(data: bytes) -> list[str]:
     return [
         html.unescape(href.decode("utf-8", "replace")).strip() for href in IMAGE_RE.findall(data)
     ]
+
+
+# What a photo says of itself beyond its pixels: EXIF (the camera's serial, the GPS position),
+# XMP and IPTC. JPEG keeps them in APP1 (EXIF, XMP), APP13 (IPTC) and comments; PNG in eXIf and
+# text chunks. The colour profile (APP2, iCCP) and the pixels are kept as they are.
+JPEG_DROPPED = {0xE1, 0xED, 0xFE}  # APP1, APP13, COM
+PNG_DROPPED = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
+
+
+def without_metadata(data: bytes) -> bytes:
+    """An image's bytes without its metadata, pixels untouched (JPEG, PNG; others as they are)."""
+    if data.startswith(b"\xff\xd8"):
+        return jpeg_without_metadata(data)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return png_without_metadata(data)
+    return data
+
+
+def jpeg_without_metadata(data: bytes) -> bytes:
+    """A JPEG's segments but its metadata ones, up to the image data, which is kept whole."""
+    out, i = [data[:2]], 2
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xDA or 0xD0 <= marker <= 0xD9:  # start of scan: the rest is the image
+            break
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if marker not in JPEG_DROPPED:
+            out.append(data[i : i + 2 + length])
+        i += 2 + length
+    out.append(data[i:])
+    return b"".join(out)
+
+
+def png_without_metadata(data: bytes) -> bytes:
+    """A PNG's chunks but its metadata ones."""
+    out, i = [data[:8]], 8
+    while i + 8 <= len(data):
+        length = int.from_bytes(data[i : i + 4], "big")
+        kind, end = data[i + 4 : i + 8], i + 12 + length
+        if kind not in PNG_DROPPED:
+            out.append(data[i:end])
+        i = end
+    return b"".join(out)
+
+
+def gps_position(data: bytes) -> bool:
+    """Whether a photo's EXIF holds the position where it was taken."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as image:
+                return bool(image.getexif().get_ifd(0x8825))  # the GPS IFD
+    except Exception:  # not a photo Pillow reads: nothing to say
+        return False

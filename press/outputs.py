@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from .config import ROOT, Config
+from .filetypes import without_metadata
 from .frontmatter import Brief
 from .sanitize import SCHEME_RE
 
@@ -214,7 +215,8 @@ def html_copy(brief: Brief, page: str, config: Config, fonts: dict[str, Path]) -
         if not image.is_relative_to(folder) or not image.is_file():
             continue  # the build refused it already
         name = image.relative_to(folder).as_posix()
-        files[assets / brief.path.stem / name] = image.read_bytes()
+        # Published beside the brief: no camera serial, no GPS position of who took it.
+        files[assets / brief.path.stem / name] = without_metadata(image.read_bytes())
         page = page.replace(f'src="{src}"', f'src="{quote(f"assets/{brief.path.stem}/{name}")}"')
     css = (config.styles_dir / "brief.css").read_text(encoding="utf-8")
     files[assets / "brief.css"] = css.replace("url(font:", "url(fonts/").encode()

@@ -15,6 +15,7 @@ from helpers import FRONT, link_tags, link_uris, page_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from press.frontmatter import SCHEMA
 
@@ -373,3 +374,33 @@ def test_a_brief_with_pictures_gives_the_same_bytes_in_any_folder(tmp_path):
         assert status == 0, stderr
         built.append((folder / "out" / "brief.pdf").read_bytes())
     assert built[0] == built[1]
+
+
+def photo_with_position(path: Path) -> None:
+    """A JPEG as a phone writes it: the camera's serial and the GPS position in its EXIF."""
+    exif = Image.Exif()
+    exif[0xA431] = "SERIAL-12345"  # BodySerialNumber
+    exif[0x010F] = "Phone maker"
+    exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 30.0, 0.0), 3: "E", 4: (0.0, 7.0, 0.0)})
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(path, exif=exif, quality=90)
+
+
+def test_published_photos_give_no_one_away(folder):
+    """The HTML copy's assets once kept a protest photo's EXIF: serial number and GPS."""
+    photo_with_position(folder / "protest.jpg")
+    png = Image.new("RGB", (8, 8))
+    info = PngInfo()
+    info.add_text("Author", "A photographer's name")
+    png.save(folder / "chart.png", pnginfo=info)
+    body = '![A protest](protest.jpg "A protest")\n\n![A chart](chart.png "A chart")\n'
+    status, stderr, pdf = build_text(folder, body, "--html")
+    assert status == 0, stderr
+    assert "image.position" in stderr and "protest.jpg" in stderr
+    published = folder / "out" / "assets" / "brief"
+    for name in ("protest.jpg", "chart.png"):
+        data = (published / name).read_bytes()
+        assert b"SERIAL-12345" not in data and b"photographer" not in data
+        with Image.open(published / name) as copy, Image.open(folder / name) as original:
+            assert not copy.getexif() and not copy.info.get("Author")
+            assert copy.tobytes() == original.tobytes()  # the pixels as they were
+    assert b"SERIAL-12345" not in pdf.read_bytes()
