@@ -11,7 +11,16 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .config import MAX_FETCH_BYTES
-from .filetypes import MAX_SVG, is_font, is_svg, raster_type, svg_images, svg_too_large
+from .filetypes import (
+    MAX_DRAWN,
+    MAX_SVG,
+    is_font,
+    is_svg,
+    raster_type,
+    svg_images,
+    svg_too_large,
+    svg_unbounded,
+)
 
 # The brief's images are handed to WeasyPrint under this folder-free address, by which it names
 # them in the PDF (the md5 of the address): the same brief gives the same bytes in any folder.
@@ -89,6 +98,9 @@ class RootedFetcher(URLFetcher):
             raise ValueError(
                 f"refused {url}: its width, height or viewBox is more than {MAX_SVG:,}"
             )
+        if svg_unbounded(data):
+            raise ValueError(f"refused {url}: it draws with a number that is none (nan, inf) "
+                             f"or is past {MAX_DRAWN:.0e}")  # fmt: skip
         for href in svg_images(data):
             inner = urljoin(url, href)
             if inner.startswith("data:") or inner == url:

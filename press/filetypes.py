@@ -57,6 +57,26 @@ def svg_too_large(data: bytes) -> bool:
     return any(abs(float(n)) > MAX_SVG for n in numbers)
 
 
+MAX_DRAWN = 1e9  # a coordinate past this draws nothing a page can show, and breaks the PDF
+ATTRIBUTE_RE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+NON_FINITE_RE = re.compile(rb"(?<![\w.])[-+]?(?:nan|inf(?:inity)?)(?!\w)", re.I)
+NAMES = {b"id", b"class", b"href", b"xlink:href", b"src", b"lang", b"xml:lang", b"xmlns"}
+
+
+def svg_unbounded(data: bytes) -> bool:
+    """Whether an SVG draws with a number that is not one (nan, inf) or is past MAX_DRAWN: they
+    reached the PDF as `nan` operators and a `nan` box, which no reader accepts."""
+    for match in ATTRIBUTE_RE.finditer(data):
+        if match[1].lower() in NAMES or match[1].lower().startswith(b"xmlns"):
+            continue
+        value = match[2] if match[2] is not None else match[3]
+        if NON_FINITE_RE.search(value):
+            return True
+        if any(abs(float(n)) > MAX_DRAWN for n in NUMBER_RE.findall(value)):
+            return True
+    return False
+
+
 def svg_images(data: bytes) -> list[str]:
     """The addresses of the images an SVG draws, as written (character references read)."""
     return [

@@ -404,3 +404,33 @@ def test_published_photos_give_no_one_away(folder):
             assert not copy.getexif() and not copy.info.get("Author")
             assert copy.tobytes() == original.tobytes()  # the pixels as they were
     assert b"SERIAL-12345" not in pdf.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "drawing",
+    [
+        '<rect x="nan" y="0" width="10" height="10"/>',
+        '<path d="M0 0 L inf 5 Z"/>',
+        '<g transform="scale(1e308)"><rect width="10" height="10"/></g>',
+        '<circle cx="5" cy="5" r="-Infinity"/>',
+    ],
+)
+def test_an_svg_drawing_with_a_number_that_is_none_is_refused_at_its_line(folder, drawing):
+    """nan, inf and 1e308 reached the PDF as `nan` operators and a `nan` box: qpdf refused it."""
+    (folder / "odd.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20">{drawing}</svg>'
+    )
+    status, stderr, pdf = build_text(folder, "Text.\n\n![An odd drawing](odd.svg)\n")
+    assert status == 1 and not pdf.exists()
+    assert ":10: error:" in stderr and "a number that is none" in stderr
+
+
+def test_an_svg_named_inf_or_with_a_long_word_builds(folder):
+    (folder / "fine.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" id="inf">'
+        '<text x="1" y="10" class="nan">information infinite</text></svg>'
+    )
+    status, stderr, pdf = build_text(folder, "Text.\n\n![A fine drawing](fine.svg)\n")
+    assert status == 0, stderr
+    with pikepdf.open(pdf) as document:
+        assert document.check_pdf_syntax() == []
