@@ -14,7 +14,7 @@ from .config import MAX_FETCH_BYTES, Config
 from .convert import Converted
 from .extension import Fact, leads_somewhere
 from .filetypes import gps_position, is_svg
-from .frontmatter import Brief
+from .frontmatter import HIDDEN_RE, Brief
 from .i18n import Language, catalogs
 from .problems import ERROR, WARNING, Problem
 from .sanitize import SCHEME_RE
@@ -36,10 +36,17 @@ def problem(brief: Brief, fact: Fact, level: str, code: str, message: str) -> Pr
 
 
 def links(brief: Brief, body: Converted) -> list[Problem]:
-    """Links that lead nowhere yet: placeholders `(#)` and relative paths."""
+    """Links that lead nowhere yet (placeholders `(#)`, relative paths), or hide characters."""
     found = []
     for fact in facts(body, "link"):
-        if fact.value in ("#", ""):
+        # As in front matter: a right-to-left override made "…/gpj.exe" print as "exe.jpg".
+        if HIDDEN_RE.search(fact.value):
+            hidden = ", ".join(
+                f"U+{ord(c):04X}" for c in sorted(set(HIDDEN_RE.findall(fact.value)))
+            )
+            message = f"link address holds invisible or reordering characters ({hidden})"
+            found.append(problem(brief, fact, ERROR, "link.hidden", message))
+        elif fact.value in ("#", ""):
             message = "placeholder link (#) has no address yet"
             found.append(problem(brief, fact, WARNING, "link.placeholder", message))
         elif not leads_somewhere(fact.value):

@@ -46,6 +46,12 @@ def unescaped(text: str) -> str:
     return text.replace(markdown.util.AMP_SUBSTITUTE, "&")
 
 
+def published(href: str) -> str:
+    """An address as the press prints and links it: a mail address is the address alone
+    (a `mailto:` link kept `?attach=/etc/passwd` for a mail program to act on)."""
+    return href.split("?", 1)[0] if href.lower().startswith("mailto:") else href
+
+
 def href_of(element: etree.Element) -> str:
     """A link's address as written (an e-mail autolink's is in character references)."""
     return unescape(unescaped(element.get("href", "")))
@@ -505,7 +511,7 @@ class SourceNotes(Treeprocessor):
         parents = parent_map(root)
         found = []  # in reading order: the letters follow the text
         for link in root.iter("a"):
-            href = link.get("href", "")
+            href = published(link.get("href", ""))
             if not REAL_LINK.match(href) or written_out(link, href) or id(link) in endnotes:
                 continue
             inline = id(link) in in_notes

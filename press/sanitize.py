@@ -11,7 +11,8 @@ from urllib.parse import quote, unquote
 import nh3
 
 from .config import MAX_SPAN
-from .extension import leads_somewhere
+from .extension import leads_somewhere, published
+from .frontmatter import HIDDEN_RE
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "dl",
@@ -52,7 +53,8 @@ def sanitize(html: str, folder: Path, out_dir: Path) -> str:
 def filter_attribute(folder: Path, out_dir: Path, tag: str, name: str, value: str) -> str | None:
     """Keep links that lead somewhere, image paths relative to the HTML, sane table spans."""
     if tag == "a" and name == "href":
-        return value if leads_somewhere(value) else None
+        value = published(value)
+        return value if leads_somewhere(value) and not HIDDEN_RE.search(value) else None
     if tag == "img" and name == "src":
         if SCHEME_RE.match(value) or value.startswith("/"):
             return value  # refused by the checks and the fetcher, with the brief's line

@@ -434,3 +434,25 @@ def test_an_svg_named_inf_or_with_a_long_word_builds(folder):
     assert status == 0, stderr
     with pikepdf.open(pdf) as document:
         assert document.check_pdf_syntax() == []
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u200f", "\x1b"])
+def test_an_address_with_hidden_characters_is_an_error_at_its_line(folder, hidden):
+    """A right-to-left override made a printed source read "exe.jpg" for "gpj.exe"."""
+    status, stderr, pdf = build_text(folder, f"See [the photo](https://e.org/{hidden}gpj.exe).\n")
+    assert status == 1 and not pdf.exists() and "[link.hidden]" in stderr
+    assert ":8:5: error:" in stderr
+
+
+def test_a_mail_link_is_an_address_and_nothing_more(folder):
+    status, stderr, pdf = build_text(
+        folder, "Write to [us](mailto:press@e.org?attach=/etc/passwd&subject=x).\n", "--html"
+    )
+    assert status == 0, stderr
+    assert link_uris(pdf) == ["mailto:press@e.org"]
+    assert "passwd" not in (folder / "out" / "brief.html").read_text()
+    status, stderr, _ = build_text(
+        folder, "Write to [us](mailto:press@e.org?attach=/x).\n", "--print"
+    )
+    printed = folder / "out" / "brief-print.pdf"
+    assert status == 0 and "attach" not in " ".join(page_texts(printed)), stderr
