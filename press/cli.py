@@ -86,8 +86,13 @@ def positive(text: str) -> float:
 
 
 def say(text: str, stream=None) -> None:
-    """Print a line with its control characters escaped: no brief can move the terminal."""
-    print(printable(text), file=stream or sys.stdout, flush=True)
+    """Print a line with its control characters escaped: no brief can move the terminal; on a
+    terminal that cannot show a character (not UTF-8), the character as an escape."""
+    stream = stream or sys.stdout
+    line = printable(text)
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    line = line.encode(encoding, "backslashreplace").decode(encoding, "replace")
+    print(line, file=stream, flush=True)
 
 
 class Reporter:

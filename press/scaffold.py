@@ -62,8 +62,12 @@ def new_brief(country: str, date: str, rating: str, language: Language, folder: 
     text = text_of(country, date, rating, language)
     validate(folder, split(folder, text)[0])  # the same checks as any brief's, before its name
     path = folder / file_name(folder, country, date)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = temporary(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = temporary(folder)
+    except OSError as error:  # a file where the folder should be, a folder not to write in
+        reason = "it is a file, not a folder" if folder.is_file() else error.strerror or str(error)
+        raise BriefError(folder, 1, "file.folder", f"cannot write a brief here: {reason}") from None
     try:
         written.write_text(text, encoding="utf-8")
         os.link(written, path)  # in place whole, and never over another brief

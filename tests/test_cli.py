@@ -262,3 +262,27 @@ sys.exit(build.main([{str(SAMPLE)!r}, "-o", {str(tmp_path)!r}]))
     assert done.returncode == 2
     assert done.stderr.startswith("build.py: setup: error: import of weasyprint halted")
     assert done.stderr.endswith("the venv lacks a package; run make\n")
+
+
+def test_new_into_a_file_or_an_unwritable_folder_is_one_line(tmp_path):
+    where = tmp_path / "a-file"
+    where.write_text("not a folder")
+    status, _, stderr = run(["--new", "Kenya", "--date", "2024-05", "--rating", "open",
+                             "--content", str(where)])  # fmt: skip
+    assert (
+        status == 1
+        and stderr
+        == f"{where}:1: error: cannot write a brief here: it is a file, not a folder [file.folder]\n"
+    )
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_and_every_brief_builds(tmp_path):
+    for name in ("Россия.md", "zz.md"):
+        write(tmp_path, FRONT + "Text.\n", name)
+    command = [sys.executable, str(ROOT / "build.py"), str(tmp_path / "Россия.md"),
+               str(tmp_path / "zz.md"), "-o", str(tmp_path / "out")]  # fmt: skip
+    done = subprocess.run(
+        command, capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii"}
+    )
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    assert b"\\u0420\\u043e" in done.stdout and (tmp_path / "out" / "zz.pdf").exists()
