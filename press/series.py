@@ -175,7 +175,12 @@ def watch(
     with Session() as session:
         results = dict(zip(files, in_turn(files, config, build, report, session), strict=True))
         print(f"watching {len(files)} briefs; Ctrl-C stops", file=sys.stderr, flush=True)
-        options = {"debounce": 50, "step": 20, "watch_filter": not_editors, "stop_event": stop}
+        out = config.out_dir.resolve()
+
+        def wanted(change, name: str) -> bool:  # never the press's own outputs: an endless loop
+            return not_editors(change, name) and not Path(name).resolve().is_relative_to(out)
+
+        options = {"debounce": 50, "step": 20, "watch_filter": wanted, "stop_event": stop}
         for changes in watchfiles.watch(*folders, **options):
             due = rebuilt_by(resolved(name for _, name in changes), results, homes, shared)
             results |= zip(due, in_turn(due, config, build, report, session), strict=True)

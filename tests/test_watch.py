@@ -147,3 +147,18 @@ def test_ctrl_c_stops_the_watch_with_one_line(tmp_path):
     assert watching.returncode == 130
     assert stderr.splitlines()[-1] == "build.py: stopped (Ctrl-C); nothing half-written is left"
     assert "Traceback" not in stderr
+
+
+def test_its_own_outputs_inside_the_watched_folder_start_nothing(tmp_path):
+    """With the output folder inside the watched one, previews once set off build after build."""
+    source = write(tmp_path, GOOD, "brief.md")
+    config = Config(out_dir=tmp_path, preview=True, html=True)
+    watching = Watcher([source], config)
+    watching.thread.start()
+    try:
+        watching.until(lambda: len(watching.built) >= 1)
+        time.sleep(2)  # what the previews and the HTML copy would set off
+        assert watching.built == [source]
+    finally:
+        watching.stop.set()
+        watching.thread.join(10)
