@@ -22,6 +22,8 @@ TEST_PACKAGES ?= poppler-utils faketime strace
 $(foreach v,OUT CONTENT MAX_SIZE VENV PYTHON COUNTRY DATE RATING BRIEF_LANG NEW,\
   $(if $(filter command line environment,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
 export COUNTRY DATE RATING BRIEF_LANG  # `make new` reads them from its environment
+# `CONTENT=content/` names the same folder as `CONTENT=content`.
+override CONTENT := $(patsubst %/,%,$(CONTENT))
 
 # Make cannot name a file with a space, and a name may hold shell code: only briefs named with
 # these characters get a target of their own; the others are built by one command that takes its
@@ -31,6 +33,8 @@ SAFE := A-Za-z0-9._+-
 BRIEFS := $(shell find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' ! -name '*[!$(SAFE)]*' 2>/dev/null | LC_ALL=C sort)
 OTHERS = find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' -name '*[!$(SAFE)]*' -print0 | xargs -0 -r
 EVERY = find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 -r
+# The briefs' images (and any other file beside them, in subfolders too): a change rebuilds.
+IMAGES := $(shell find $(call q,$(CONTENT)) -type f ! -name '*.md' ! -name '*[!$(SAFE)/]*' 2>/dev/null | LC_ALL=C sort)
 PDFS := $(patsubst $(CONTENT)/%.md,$(OUT)/%.pdf,$(BRIEFS))
 PRINTS := $(patsubst $(CONTENT)/%.md,$(OUT)/%-print.pdf,$(BRIEFS))
 DEPENDS := build.py $(wildcard press/*.py) $(wildcard templates/*.html) $(wildcard styles/*.css) \
@@ -71,10 +75,10 @@ docs: preview ## Refresh the README's pictures of the Kazakhstan brief
 	cp $(call q,$(OUT)/preview/kazakhstan-2022-03-1.png) docs/cover.png
 	cp $(call q,$(OUT)/preview/kazakhstan-2022-03-2.png) docs/inner-page.png
 
-$(OUT)/%-print.pdf: $(CONTENT)/%.md $(DEPENDS)
+$(OUT)/%-print.pdf: $(CONTENT)/%.md $(DEPENDS) $(IMAGES)
 	$(BUILD) --print $(call q,$<)
 
-$(OUT)/%.pdf: $(CONTENT)/%.md $(DEPENDS)
+$(OUT)/%.pdf: $(CONTENT)/%.md $(DEPENDS) $(IMAGES)
 	$(BUILD) --max-size $(call q,$(MAX_SIZE)) $(call q,$<)
 
 test: $(VENV)/.test ## Run the tests and the linter

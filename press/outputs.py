@@ -38,16 +38,22 @@ def press_made(path: Path) -> bool:
 
             document = pypdfium2.PdfDocument(path)
             try:
-                return document.get_metadata_dict().get("Creator") == GENERATOR
+                info = document.get_metadata_dict()
             finally:
                 document.close()
+            # An earlier press's PDF named no Creator; WeasyPrint made it all the same.
+            earlier = not info.get("Creator") and info.get("Producer", "").startswith("WeasyPrint")
+            return info.get("Creator") == GENERATOR or earlier
         if path.suffix == ".png":
             from PIL import Image
 
             with Image.open(path) as image:
-                return image.info.get("Software") == GENERATOR
+                earlier = path.parent.name == "preview" and not image.info  # no mark, no text
+                return image.info.get("Software") == GENERATOR or earlier
         if path.suffix == ".html":
-            return f'<meta name="generator" content="{GENERATOR}">' in path.read_text("utf-8")
+            text = path.read_text("utf-8")
+            earlier = '<header id="cover">' in text and 'id="about-the-civicus-monitor"' in text
+            return f'<meta name="generator" content="{GENERATOR}">' in text or earlier
         marker = next((p for p in path.parents if p.name == "assets"), None)
         return marker is not None and press_made_assets(marker)
     except Exception:  # unreadable, or not what its name says: not the press's
@@ -166,7 +172,9 @@ def up_to_date(brief: Path, config: Config) -> bool:
         press = [*ROOT.glob("build.py"), *ROOT.glob("press/*.py"), *config.templates.rglob("*"),
                  *config.styles_dir.rglob("*"), *ROOT.glob("locales/*/LC_MESSAGES/*.po"),
                  *ROOT.glob("fonts/package-lock.json")]  # fmt: skip
-        inputs = [brief, *(p for p in brief.parent.iterdir() if p.suffix != ".md"), *press]
+        out = config.out_dir.resolve()
+        beside = (p for p in brief.parent.rglob("*") if p.suffix != ".md")  # subfolders' too
+        inputs = [brief, *(p for p in beside if not p.resolve().is_relative_to(out)), *press]
         return all(p.stat().st_mtime_ns < built for p in inputs if p.is_file())
     except OSError:
         return False

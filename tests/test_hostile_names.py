@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from conftest import ROOT, run
+from conftest import ROOT, SAMPLE, run
 from helpers import FRONT, html_tree, write
 from PIL import Image
+
+from press import outputs
+from press.config import Config
 
 GOOD = FRONT + "## Text\n\nBody.\n"
 LONG = FRONT + "Text of a long brief, laid out for a while.\n\n" * 600
@@ -553,3 +556,23 @@ def test_clean_removes_what_the_press_wrote_and_nothing_else(tmp_path):
     assert [p.name for p in out.rglob("*")] == ["notes.txt"]
     assert run(["--clean", "-o", str(tmp_path)])[0] == 0  # the briefs' folder: nothing to remove
     assert source.exists()
+
+
+def test_make_rebuilds_when_an_image_changes_even_in_a_subfolder(tmp_path):
+    """`make pdf` missed a changed image, --changed one in a subfolder, and `CONTENT=dir/` built
+    nothing."""
+    content, out = tmp_path / "content", tmp_path / "out"
+    (content / "img").mkdir(parents=True)
+    (content / "img" / "chart.svg").write_text(SAMPLE.with_name("chart.svg").read_text())
+    write(content, GOOD.replace("Body.", "![A chart](img/chart.svg)"), "brief.md")
+    make = ["make", "-s", "-C", str(ROOT), f"CONTENT={content}/", f"OUT={out}", "pdf"]
+    done = subprocess.run(make, capture_output=True, text=True)
+    assert done.returncode == 0 and (out / "brief.pdf").exists(), done.stderr
+    assert subprocess.run(make, capture_output=True, text=True).stdout == ""  # up to date
+    later = (out / "brief.pdf").stat().st_mtime + 5
+    os.utime(content / "img" / "chart.svg", (later, later))
+    assert "brief.pdf" in subprocess.run(make, capture_output=True, text=True).stdout
+    config, built = Config(out_dir=out), (out / "brief.pdf").stat().st_mtime
+    for stamp, fresh in ((built - 10, True), (built + 10, False)):  # what --changed decides
+        os.utime(content / "img" / "chart.svg", (stamp, stamp))
+        assert outputs.up_to_date(content / "brief.md", config) is fresh
