@@ -114,7 +114,8 @@ def commit(files: Files, root: Path) -> None:
 
     A temporary file is `.press-<pid>-<random>.tmp`, whatever the target's name (a name near the
     file system's limit still has room); those a killed build left under root are swept first.
-    Each previous file is set aside until every new one is in place, and put back if one fails.
+    Each previous file is kept under a second name until every new one is in place, and put back
+    if one fails.
     """
     sweep(root)
     for target in files:
@@ -135,11 +136,8 @@ def commit(files: Files, root: Path) -> None:
                 raise OSError(error.errno, error.strerror, str(target)) from None
             written[-1][0].chmod(0o644)
         for tmp, target in written:
-            aside = temporary(target.parent, create=False) if target.exists() else None
-            if aside:
-                os.replace(target, aside)
-            kept.append((target, aside))
-            os.replace(tmp, target)
+            kept.append((target, keep(target)))
+            os.replace(tmp, target)  # never a moment without a file at the target
     except BaseException:
         for target, aside in reversed(kept):
             if aside:
@@ -153,6 +151,21 @@ def commit(files: Files, root: Path) -> None:
     for _, aside in kept:
         if aside:
             aside.unlink(missing_ok=True)
+
+
+def keep(target: Path) -> Path | None:
+    """A second name (a hard link) for a target's previous file, to put back if the commit fails.
+
+    The previous file stays where it is until the new one replaces it in one step: a build killed
+    between the two once left no file at the target, and the next build swept the good one away;
+    two builds of one target no longer take each other's file from under them.
+    """
+    aside = temporary(target.parent, create=False)
+    try:
+        os.link(target, aside)
+    except FileNotFoundError:  # nothing there yet (or another build's just replaced it)
+        return None
+    return aside
 
 
 def temporary(folder: Path, create: bool = True) -> Path:

@@ -576,3 +576,52 @@ def test_make_rebuilds_when_an_image_changes_even_in_a_subfolder(tmp_path):
     for stamp, fresh in ((built - 10, True), (built + 10, False)):  # what --changed decides
         os.utime(content / "img" / "chart.svg", (stamp, stamp))
         assert outputs.up_to_date(content / "brief.md", config) is fresh
+
+
+KILLED_COMMIT = """
+import os, sys
+from pathlib import Path
+from press import outputs
+target = Path(sys.argv[1])
+real = os.replace
+os.replace = lambda *a: os._exit(9)  # killed at the moment the new file would go in place
+outputs.commit({target: b"new"}, target.parent)
+"""
+MARK = b'<meta name="generator" content="Watchlist press">'  # the press's own HTML copy
+
+
+def test_a_build_killed_in_its_commit_leaves_the_previous_file_in_place(tmp_path):
+    target = tmp_path / "brief.html"
+    target.write_bytes(MARK + b"previous")
+    done = subprocess.run([sys.executable, "-c", KILLED_COMMIT, str(target)], cwd=ROOT)
+    assert done.returncode == 9
+    assert target.read_bytes() == MARK + b"previous"
+    outputs.commit({tmp_path / "other.html": MARK}, tmp_path)  # sweeps what it left
+    assert target.read_bytes() == MARK + b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.html", "other.html"]
+
+
+RACING_COMMITS = """
+import sys
+from pathlib import Path
+from press import outputs
+for n in range(150):
+    data = b'<meta name="generator" content="Watchlist press">' + sys.argv[2].encode()
+    outputs.commit({Path(sys.argv[1]): data}, Path(sys.argv[1]).parent)
+"""
+
+
+def test_two_builds_of_one_target_never_fail_each_other(tmp_path):
+    target = tmp_path / "brief.html"
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACING_COMMITS, str(target), name],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+        )
+        for name in ("a", "b")
+    ]
+    for racer in racers:
+        _, stderr = racer.communicate(timeout=120)
+        assert racer.returncode == 0, stderr.decode()[-500:]
+    assert target.read_bytes() in (MARK + b"a", MARK + b"b")
