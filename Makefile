@@ -41,7 +41,7 @@ DEPENDS := build.py $(wildcard press/*.py) $(wildcard templates/*.html) $(wildca
            $(wildcard locales/*/LC_MESSAGES/*.po) $(VENV)/.run fonts/node_modules/.package-lock.json
 BUILD = $(call q,$(PY)) build.py -o $(call q,$(OUT))
 
-.PHONY: help pdf print check watch new html preview docs test bench lint format catalogs clean
+.PHONY: help pdf print check watch new html preview docs test fuzz bench lint format catalogs clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ test: $(VENV)/.test ## Run the tests and the linter
 	$(call q,$(PY)) -m ruff check .
 	$(call q,$(PY)) -m ruff format --check .
 	$(call q,$(PY)) -m pytest
+
+fuzz: $(VENV)/.test ## Longer fuzzing of the brief grammar: 2000 briefs, each printed twice
+	FUZZ_EXAMPLES=2000 FUZZ_PRINT=1 $(call q,$(PY)) -m pytest -q tests/test_fuzz.py
 
 bench: $(VENV)/.bench ## Measure the press against bare WeasyPrint and pandoc; writes build/bench.json
 	$(call q,$(PY)) bench/bench.py

@@ -193,6 +193,41 @@ def size() -> dict:
     return {"bytes": pdf.stat().st_size, "kb": pdf.stat().st_size / 1024}
 
 
+SCALING = {  # a hostile brief of n pieces: what each scanner reads
+    "stray bracket before links": lambda n: "[A. " + " ".join(f"[l{i}](https://e.org/{i})" for i in range(n)),
+    "headings": lambda n: "".join(f"## Heading {i}\n\nText.\n\n" for i in range(n)),
+    "list items": lambda n: "".join(f"- item {i}\n" for i in range(n * 5)),
+    "note calls": lambda n: " ".join(f"a[^{i}]" for i in range(n)) + "\n\n" + "\n".join(f"[^{i}]: n" for i in range(n)),
+    "closing brackets, Arabic": lambda n: "نص a" + ")" * (n * 40) + " نص\n",
+}  # fmt: skip
+
+
+def scaling(n: int = 1000) -> dict:
+    """Convert time of hostile briefs at n pieces and 2n: about 2 is linear, 4 quadratic.
+
+    The press's own scanners are linear (tests/test_scaling.py); what grows faster here is
+    Python-Markdown's inline processor, which the press does not change.
+    """
+    sys.path.insert(0, str(ROOT))
+    from press.config import Config
+    from press.convert import convert
+    from press.frontmatter import Brief
+    from press.i18n import language
+
+    def seconds(markdown: str, lang: str) -> float:
+        brief = Brief(ROOT / "brief.md", {"recommendations": None, "lang": lang}, markdown, 8)
+        start = time.perf_counter()
+        convert(brief, Config(), language(lang))
+        return time.perf_counter() - start
+
+    figures = {}
+    for name, make in SCALING.items():
+        lang = "ar" if "Arabic" in name else "en"
+        small, large = seconds(make(n), lang), seconds(make(2 * n), lang)
+        figures[name] = {"n": n, "small_s": small, "large_s": large, "ratio": large / small}
+    return figures
+
+
 def long_briefs() -> dict:
     """(7) The body repeated to about 6, 60 and 300 pages: ms per page and peak memory."""
     front, body = re.match(
@@ -287,6 +322,7 @@ def main() -> int:
     }
     with one_cpu():
         results["7_long"] = long_briefs()
+        results["scaling"] = scaling()
         results["8_watch"] = watch_latency()
         results["help_s"] = import_time("--help")
         results["check_s"] = import_time("--check", str(BRIEF))
@@ -325,6 +361,7 @@ def table(r: dict) -> str:
         *[(f"7 {v['pages']} pages", f"{v['ms_per_page']:.0f} ms/page, {v['peak_mb']} MB peak", "") for v in long.values()],
         ("8 save to PDF in --watch", f"{r['8_watch']['median_s']:.2f} s (median of {r['8_watch']['saves']})", ""),
         ("--help / --check", f"{r['help_s']:.2f} s / {r['check_s']:.2f} s", ""),
+        *[(f"scaling: {name}, n to 2n (n = {v['n']})", f"{v['small_s']:.2f} s / {v['large_s']:.2f} s", f"{v['ratio']:.1f}") for name, v in r["scaling"].items()],
     ]  # fmt: skip
     lines = ["| measure | figures | ratio |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
