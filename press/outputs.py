@@ -29,9 +29,10 @@ class Foreign(OSError):
     """A file the press did not write stands where it would write: it is never replaced."""
 
 
-def press_made(path: Path) -> bool:
+def press_made(path: Path, strict: bool = False) -> bool:
     """Whether a file is one the press wrote (or may replace): a PDF or page of it, an HTML copy
-    or what its assets hold, marked as the press's."""
+    or what its assets hold, marked as the press's. Strict, for a file to delete: a page's
+    picture without the press's mark is not taken for an earlier press's."""
     try:
         if path.suffix == ".pdf":
             import pypdfium2
@@ -48,7 +49,7 @@ def press_made(path: Path) -> bool:
             from PIL import Image
 
             with Image.open(path) as image:
-                earlier = path.parent.name == "preview" and not image.info  # no mark, no text
+                earlier = not strict and path.parent.name == "preview" and not image.info
                 return image.info.get("Software") == GENERATOR or earlier
         if path.suffix == ".html":
             text = path.read_text("utf-8")
@@ -94,7 +95,7 @@ def clean(folder: Path) -> int:
     sweep(folder)
     removed = 0
     for path in sorted(folder.rglob("*"), reverse=True):  # files before their folders
-        if path.is_file() and not path.is_symlink() and press_made(path):
+        if path.is_file() and not path.is_symlink() and press_made(path, strict=True):
             path.unlink()
             removed += 1
         elif path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
@@ -276,5 +277,5 @@ def remove_stale_previews(folder: Path, stem: str, pages: int) -> None:
     for path in folder.iterdir():
         match = pattern.fullmatch(path.name)
         # Never an image the press did not make, though its name be a preview's.
-        if match and int(match[1]) > pages and path.is_file() and press_made(path):
+        if match and int(match[1]) > pages and path.is_file() and press_made(path, strict=True):
             path.unlink(missing_ok=True)
