@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 
 
@@ -72,12 +73,20 @@ def stop(signum, frame) -> None:
     raise Stopped(signum)
 
 
+def quiet_stops(unraisable) -> None:
+    """An unraisable-exception hook: a stop raised where Python cannot raise it (a finalizer,
+    a native callback) is not printed with its traceback; the command says it stopped, once."""
+    if not isinstance(unraisable.exc_value, Stopped | KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+
+
 @contextlib.contextmanager
 def stoppable():
     """Within the block, SIGTERM and SIGHUP stop the work as Ctrl-C (SIGINT) does."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    sys.unraisablehook = quiet_stops
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
     previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:

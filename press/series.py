@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .deadline import Stopped, stop
+from .deadline import Stopped, quiet_stops, stop
 from .problems import ERROR, Problem, SetupError, display, has_errors
 from .session import Session
 
@@ -141,6 +141,7 @@ def work(tasks, done, config: Config, build: Build) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
+    sys.unraisablehook = quiet_stops
     parent = os.getppid()
     if sys.platform == "linux":  # the parent killed outright (SIGKILL): its workers stop too
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -625,3 +625,26 @@ def test_two_builds_of_one_target_never_fail_each_other(tmp_path):
         _, stderr = racer.communicate(timeout=120)
         assert racer.returncode == 0, stderr.decode()[-500:]
     assert target.read_bytes() in (MARK + b"a", MARK + b"b")
+
+
+UNRAISABLE = """
+import signal, sys
+from press.deadline import Stopped, quiet_stops
+sys.unraisablehook = quiet_stops
+class Finalized:
+    def __init__(self, error): self.error = error
+    def __del__(self): raise self.error
+Finalized(Stopped(signal.SIGTERM))  # a stop where Python cannot raise it: nothing said
+Finalized(KeyboardInterrupt())
+Finalized(ValueError("a real bug"))  # still said
+"""
+
+
+def test_a_stop_raised_in_a_finalizer_prints_no_traceback():
+    """Under load, a signal landing in a finalizer printed 'Exception ignored in …' with its
+    traceback before the command's one line."""
+    done = subprocess.run(
+        [sys.executable, "-c", UNRAISABLE], cwd=ROOT, capture_output=True, text=True
+    )
+    assert "Stopped" not in done.stderr and "KeyboardInterrupt" not in done.stderr
+    assert "a real bug" in done.stderr
