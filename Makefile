@@ -10,6 +10,8 @@ VENV ?= .venv
 OUT ?= build
 CONTENT ?= content
 MAX_SIZE ?= 1MiB
+# Which copy `make pdf`, `html` and `watch` make: screen, print or large (press/config.py, COPIES).
+COPY ?= screen
 PY := $(VENV)/bin/python
 # What the build needs of the system (Pango for WeasyPrint, HarfBuzz's subsetter for fast and
 # reproducible font subsets), and what the tests need besides (pdftotext, faketime, strace).
@@ -19,26 +21,17 @@ RUN_PACKAGES ?= python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuz
 TEST_PACKAGES ?= poppler-utils faketime strace
 # A value given on the command line or in the environment is taken as it is written: make would
 # otherwise run the $(shell …) or $(…) it holds before any quoting could help.
-$(foreach v,OUT CONTENT MAX_SIZE VENV PYTHON COUNTRY DATE RATING BRIEF_LANG NEW,\
+$(foreach v,OUT CONTENT MAX_SIZE COPY VENV PYTHON COUNTRY DATE RATING BRIEF_LANG NEW,\
   $(if $(filter command line environment,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
 export COUNTRY DATE RATING BRIEF_LANG  # `make new` reads them from its environment
 # `CONTENT=content/` names the same folder as `CONTENT=content`.
 override CONTENT := $(patsubst %/,%,$(CONTENT))
 
-# Make cannot name a file with a space, and a name may hold shell code: only briefs named with
-# these characters get a target of their own; the others are built by one command that takes its
-# names from find, never from a shell line. Every value reaches the shell quoted: $(call q,…).
+# Every brief in CONTENT, however it is named: names come from find, never from a shell line,
+# and every value reaches the shell quoted: $(call q,…). Which briefs are out of date, build.py
+# decides (--changed: the brief, the files beside it, the press itself), for make and --watch alike.
 q = '$(subst ','\'',$(1))'
-SAFE := A-Za-z0-9._+-
-BRIEFS := $(shell find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' ! -name '*[!$(SAFE)]*' 2>/dev/null | LC_ALL=C sort)
-OTHERS = find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' -name '*[!$(SAFE)]*' -print0 | xargs -0 -r
 EVERY = find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 -r
-# The briefs' images (and any other file beside them, in subfolders too): a change rebuilds.
-IMAGES := $(shell find $(call q,$(CONTENT)) -type f ! -name '*.md' ! -name '*[!$(SAFE)/]*' 2>/dev/null | LC_ALL=C sort)
-PDFS := $(patsubst $(CONTENT)/%.md,$(OUT)/%.pdf,$(BRIEFS))
-PRINTS := $(patsubst $(CONTENT)/%.md,$(OUT)/%-print.pdf,$(BRIEFS))
-DEPENDS := build.py $(wildcard press/*.py) $(wildcard templates/*.html) $(wildcard styles/*.css) \
-           $(wildcard locales/*/LC_MESSAGES/*.po) $(VENV)/.run fonts/node_modules/.package-lock.json
 BUILD = $(call q,$(PY)) build.py -o $(call q,$(OUT))
 
 .PHONY: help pdf print check watch new html preview docs test fuzz bench lint format catalogs clean
@@ -46,17 +39,17 @@ BUILD = $(call q,$(PY)) build.py -o $(call q,$(OUT))
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-pdf: $(PDFS) ## Build every content/*.md into build/<stem>.pdf (MAX_SIZE=1MiB budget)
-	@$(OTHERS) $(BUILD) --max-size $(call q,$(MAX_SIZE)) --changed
+pdf: $(VENV)/.run ## Build every content/*.md into build/<stem>.pdf (MAX_SIZE=1MiB; COPY=large…)
+	@$(EVERY) $(BUILD) --copy $(call q,$(COPY)) --max-size $(call q,$(MAX_SIZE)) --changed
 
-print: $(PRINTS) ## Build the press-ready copies build/<stem>-print.pdf (PDF/X-4, bleed, marks)
-	@$(OTHERS) $(BUILD) --print --changed
+print: $(VENV)/.run ## Build the press-ready copies build/<stem>-print.pdf (PDF/X-4, bleed, marks)
+	@$(EVERY) $(BUILD) --copy print --changed
 
 check: $(VENV)/.run ## Report every problem in the briefs (path:line: error|warning), write nothing
 	@$(EVERY) $(call q,$(PY)) build.py --check
 
 watch: $(VENV)/.run ## Rebuild the briefs on every save (Ctrl-C stops)
-	@$(EVERY) $(BUILD) --watch --max-size $(call q,$(MAX_SIZE))
+	@$(EVERY) $(BUILD) --copy $(call q,$(COPY)) --watch --max-size $(call q,$(MAX_SIZE))
 
 # The values come through the environment, never through the shell line: `make new COUNTRY='…'`.
 new: $(VENV)/.run ## Start a brief: make new COUNTRY=Kenya DATE=2024-05 RATING=repressed [BRIEF_LANG=es]
@@ -66,7 +59,7 @@ new: $(VENV)/.run ## Start a brief: make new COUNTRY=Kenya DATE=2024-05 RATING=r
 	  --lang "$${BRIEF_LANG:-en}" --content $(call q,$(CONTENT))
 
 html: $(VENV)/.run ## Write build/<stem>.html, the HTML copy, with its screen styles and fonts
-	@$(EVERY) $(BUILD) --html --max-size $(call q,$(MAX_SIZE))
+	@$(EVERY) $(BUILD) --copy $(call q,$(COPY)) --html --max-size $(call q,$(MAX_SIZE))
 
 preview: $(VENV)/.run ## Render every page of every brief to build/preview/*.png
 	@$(EVERY) $(BUILD) --preview
@@ -74,12 +67,6 @@ preview: $(VENV)/.run ## Render every page of every brief to build/preview/*.png
 docs: preview ## Refresh the README's pictures of the Kazakhstan brief
 	cp $(call q,$(OUT)/preview/kazakhstan-2022-03-1.png) docs/cover.png
 	cp $(call q,$(OUT)/preview/kazakhstan-2022-03-2.png) docs/inner-page.png
-
-$(OUT)/%-print.pdf: $(CONTENT)/%.md $(DEPENDS) $(IMAGES)
-	$(BUILD) --print $(call q,$<)
-
-$(OUT)/%.pdf: $(CONTENT)/%.md $(DEPENDS) $(IMAGES)
-	$(BUILD) --max-size $(call q,$(MAX_SIZE)) $(call q,$<)
 
 test: $(VENV)/.test ## Run the tests and the linter
 	$(call q,$(PY)) -m ruff check .
@@ -90,7 +77,7 @@ fuzz: $(VENV)/.test ## Longer fuzzing of the brief grammar: 2000 briefs, each pr
 	FUZZ_EXAMPLES=2000 FUZZ_PRINT=1 $(call q,$(PY)) -m pytest -q tests/test_fuzz.py
 
 bench: $(VENV)/.bench ## Measure the press against bare WeasyPrint and pandoc; writes build/bench.json
-	$(call q,$(PY)) bench/bench.py
+	$(call q,$(PY)) -m bench.bench
 
 lint: $(VENV)/.test ## Lint with ruff
 	$(call q,$(PY)) -m ruff check .

@@ -3,111 +3,25 @@
 
     python build.py [FILE ...]        every content/*.md by default; --help for the rest
 
-Each brief goes one way through four stages, with checks between them: read (front matter,
-validated) → convert (Markdown → sanitized HTML) → render (the Jinja layout) → print (WeasyPrint
-→ PDF). `build()` below shows every stage and check in order; the stages live in `press/`.
+The pipeline is press/pipeline.py; the command line, press/cli.py.
 """
 
-from __future__ import annotations
-
 import signal
+import sys
 
 if __name__ == "__main__":  # Ctrl-C while the command is still loading: stop, without a traceback
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-import time
-from pathlib import Path
-
-from press import checks, cli, outputs, tuning
-from press.config import Config
-from press.convert import convert
-from press.deadline import Deadline, TimeLimit
-from press.frontmatter import read
-from press.problems import ERROR, BriefError, Problem, SetupError, has_errors
-from press.render import render
-from press.series import Result
-from press.session import Session
-
-
-def build(path: Path, config: Config, session: Session) -> Result:
-    """Read, convert, check, render and print one brief; write its outputs only when all is well."""
-    start, problems, deadline = time.perf_counter(), [], Deadline(config.timeout)
-    inputs, printed = frozenset([path.resolve()]), None
-    try:
-        with deadline.running():
-            brief = read(path)  # 1. front matter split off and validated
-            language = session.language(brief.meta["lang"])
-            problems += checks.language(brief, language)
-            body = convert(brief, config, language)  # 2. Markdown → sanitized HTML, and its facts
-            inputs |= frozenset(checks.image_paths(brief, body))
-            problems += checks.links(brief, body)
-            problems += checks.images(brief, body)
-            problems += checks.headings(brief, body)
-            problems += checks.notes(brief, body)
-            problems += checks.recommendations(brief, body)
-            env = session.templates(config.templates, language)
-            page = render(brief, body, env, language)  # 3. the layout, in the brief's language
-            problems += checks.ids(brief, body, page)
-            problems += checks.glyphs(brief, body, page, session.coverage(config), config)
-            problems += checks.svg_glyphs(brief, body, session.coverage(config), config)
-            if not (config.check or stops(problems, config)):
-                lines = checks.image_lines(body)
-                printed = session.engine().print(brief, page, config, lines)  # 4. WeasyPrint → PDF
-                problems += printed.problems
-                problems += checks.size(brief, printed.pdf, config)
-                problems += checks.overflow(brief, printed.pdf)
-            problems = verdict(problems, config)
-            if config.check or has_errors(problems):  # the one decision: write all, or nothing
-                return Result(path, problems, inputs=inputs, setup=printed.setup if printed else [])
-            files = {config.target(path): printed.pdf}
-            if config.html:
-                files |= outputs.html_copy(brief, page, config, session.engine().fonts)
-            previews, stem = config.out_dir / "preview", config.target(path).stem
-            if config.preview:
-                files |= outputs.previews(printed.pdf, stem, previews)
-    except (TimeLimit, BriefError) as error:
-        if deadline.stopped is not None:  # a signal struck, and something reported it otherwise
-            deadline.check()
-        if deadline.expired:  # WeasyPrint may report the interrupted work as a failure of its own
-            message = (
-                f"the build took longer than {config.timeout:g} s (--timeout); nothing written"
-            )
-            return Result(path, [Problem(path, 1, ERROR, "limit.time", message)], inputs=inputs)
-        return Result(path, verdict([*problems, error.problem], config), inputs=inputs)
-    except SetupError:
-        raise
-    except Exception as error:  # a bug of ours: one line, and the other briefs still build
-        deadline.check()
-        message = f"internal error ({type(error).__name__}: {error}); please report it"
-        return Result(path, [Problem(path, 1, ERROR, "internal", message)], inputs=inputs)
-    try:
-        outputs.commit(files, config.out_dir)
-    except outputs.Foreign as error:  # never replaced: the press writes nothing this time
-        message = f"{error.filename} was not written by the press and stays; move it or use -o"
-        return Result(path, [*problems, Problem(path, 1, ERROR, "output.foreign", message)])
-    except OSError as error:
-        message = f"cannot write {error.filename or config.out_dir}: {error.strerror or error}"
-        return Result(path, [*problems, Problem(path, 1, ERROR, "output.write", message)])
-    if config.preview:
-        outputs.remove_stale_previews(previews, stem, printed.pages)
-    seconds = time.perf_counter() - start
-    return Result(path, problems, printed.pages, len(printed.pdf), seconds, inputs, printed.setup)
-
-
-def stops(problems: list[Problem], config: Config) -> bool:
-    """Whether these problems stop the brief: errors, or in strict mode anything."""
-    return has_errors(problems) or (config.strict and bool(problems))
-
-
-def verdict(problems: list[Problem], config: Config) -> list[Problem]:
-    """The problems as reported, in the order of the file: in strict mode every one an error."""
-    problems = sorted(problems, key=lambda p: (str(p.path), p.line, p.column or 0))
-    return [p.as_error() for p in problems] if config.strict else problems
+try:
+    from press import cli, tuning
+except ModuleNotFoundError as error:  # run outside the press's venv: one line, as for the machine
+    sys.exit(f"build.py: setup: error: {error.name} is not installed; use .venv/bin/python build.py"
+             " (`make pdf` makes the venv)")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     """The command line (tests call it in-process); returns the exit status."""
-    return cli.main(argv, build)
+    return cli.main(argv)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from press import tuning
+from press.config import Config
+from press.pipeline import build
+from press.session import Session
 
-import build  # noqa: E402
-from press import tuning  # noqa: E402
-from press.config import Config  # noqa: E402
-from press.session import Session  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 BRIEF = ROOT / "content" / "kazakhstan-2022-03.md"
 OUT = ROOT / "build" / "bench"
@@ -101,13 +100,13 @@ def cold_and_warm() -> tuple[dict, dict, dict]:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     warm, session = Config(out_dir=OUT / "warm"), Session()
     tuning.collect_less()  # as the command line does
-    assert tuning.call(build.build, BRIEF, warm, session).ok  # the watch loop's first build
+    assert tuning.call(build, BRIEF, warm, session).ok  # the watch loop's first build
 
     def rebuilds() -> float:
         """Mean seconds of two rebuilds in this warm process, as the watch loop makes them."""
         start = time.perf_counter()
         for _ in range(2):
-            assert tuning.call(build.build, BRIEF, warm, session).ok
+            assert tuning.call(build, BRIEF, warm, session).ok
         return (time.perf_counter() - start) / 2
 
     # A turn's warm figure is the mean of the rebuilds just before and just after its cold build:
@@ -208,8 +207,6 @@ def scaling(n: int = 1000) -> dict:
     The press's own scanners are linear (tests/test_scaling.py); what grows faster here is
     Python-Markdown's inline processor, which the press does not change.
     """
-    sys.path.insert(0, str(ROOT))
-    from press.config import Config
     from press.convert import convert
     from press.frontmatter import Brief
     from press.i18n import language

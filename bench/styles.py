@@ -1,7 +1,7 @@
 """What a change to the stylesheets costs: warm rebuilds of the distributable copy with styles/ as
 it was at a git revision against styles/ as it is now, in turns in one process, on one CPU.
 
-    .venv/bin/python bench/styles.py REVISION [ROUNDS]
+    .venv/bin/python -m bench.styles REVISION [ROUNDS]
 
 Prints the fastest and the median rebuild of each, and the median of their ratios by round.
 """
@@ -16,13 +16,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.bench import BRIEF, one_cpu
+from press import tuning
+from press.config import Config
+from press.pipeline import build
 
-import build  # noqa: E402
-from bench import BRIEF, one_cpu  # noqa: E402
-from press import tuning  # noqa: E402
-from press.config import Config  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 from press.session import Session  # noqa: E402
 
 
@@ -40,7 +39,7 @@ def styles_at(revision: str, folder: Path) -> Path:
 def rebuild(config: Config, session: Session) -> float:
     """Seconds of one warm rebuild, as the watch loop makes it."""
     start = time.perf_counter()
-    result = tuning.call(build.build, BRIEF, config, session)
+    result = tuning.call(build, BRIEF, config, session)
     if not result.ok:
         raise SystemExit(f"the build failed: {result.problems}")
     return time.perf_counter() - start

@@ -191,7 +191,7 @@ def image_paths(brief: Brief, body: Converted) -> list[Path]:
 
 def size(brief: Brief, pdf: bytes, config: Config) -> list[Problem]:
     """The distributable copy keeps to its size budget: it goes out as an e-mail attachment."""
-    if config.print_copy or not config.max_bytes or len(pdf) <= config.max_bytes:
+    if not config.copy.budget or not config.max_bytes or len(pdf) <= config.max_bytes:
         return []
     message = (
         f"the PDF would be {human(len(pdf))}, over the {human(config.max_bytes)} budget; "

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from . import i18n, outputs, scaffold, series, system, tuning
 from .checks import human as size
-from .config import MAX_SECONDS, PDF_VARIANTS, RATINGS, ROOT, Config
+from .config import COPIES, MAX_SECONDS, PDF_VARIANTS, RATINGS, ROOT, Config
 from .deadline import Stopped, stoppable
-from .problems import BriefError, SetupError, display, printable
-from .series import Build, Result
+from .problems import BriefError, Result, SetupError, display, printable
 
 EPILOG = """exit status:
   0  every brief built (or checked without errors)
@@ -37,11 +36,13 @@ def parser() -> argparse.ArgumentParser:
         help="output folder (default: build/)")  # fmt: skip
     add("--html", action="store_true", help="also write DIR/<stem>.html, the HTML copy")
     add("--preview", action="store_true", help="also render pages to DIR/preview/<stem>-<n>.png")
-    add("--print", dest="print_copy", action="store_true",
-        help="the press-ready copy DIR/<stem>-print.pdf: PDF/X-4, 3 mm bleed, crop marks, "
-        "links as source notes")  # fmt: skip
+    copies = "; ".join(f"{c.name}: {c.help} (<stem>{c.suffix}.pdf)" for c in COPIES.values())
+    add("--copy", choices=COPIES, default="screen", metavar="COPY",
+        help=f"which copy to make (default screen): {copies}")  # fmt: skip
+    add("--print", dest="copy", action="store_const", const="print", help="--copy print, in short")
     add("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
-        help="instead of pdf/ua-1 (pdf/x-4 with --print): " + ", ".join(PDF_VARIANTS))  # fmt: skip
+        help="instead of the copy's own (pdf/ua-1, pdf/x-4 for print): "
+        + ", ".join(PDF_VARIANTS))  # fmt: skip
     add("--max-size", type=parse_size, default=2**20, metavar="SIZE",
         help="fail when the distributable PDF is larger (default 1MiB)")  # fmt: skip
     add("--check", action="store_true",
@@ -134,7 +135,7 @@ def tally(*results: Result) -> str:
     return f"{errors} errors, {len(problems) - errors} warnings{kinds}"
 
 
-def main(argv: list[str] | None, build: Build) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Build, check, watch or start briefs as the command line asks; return the exit status."""
     cli = parser()
     args = cli.parse_args(argv)
@@ -159,7 +160,7 @@ def main(argv: list[str] | None, build: Build) -> int:
         out_dir=args.out,
         html=args.html,
         preview=args.preview,
-        print_copy=args.print_copy,
+        copy=COPIES[args.copy],
         pdf_variant=args.pdf_variant,
         max_bytes=args.max_size,
         check=args.check,
@@ -175,10 +176,10 @@ def main(argv: list[str] | None, build: Build) -> int:
     report = Reporter(config)
     tuning.collect_less()
     with stoppable():
-        return run(args, files, config, report, build)
+        return run(args, files, config, report)
 
 
-def run(args, files: list[Path], config: Config, report: Reporter, build: Build) -> int:
+def run(args, files: list[Path], config: Config, report: Reporter) -> int:
     """Build, check or watch the briefs; the exit status."""
     try:
         if not config.check:
@@ -186,11 +187,11 @@ def run(args, files: list[Path], config: Config, report: Reporter, build: Build)
                 system.import_weasyprint()
             tuning.freeze_imports()
         if args.watch:
-            tuning.call(series.watch, files, config, build, report, ROOT / "content")
+            tuning.call(series.watch, files, config, report, ROOT / "content")
             return 0
         start = time.perf_counter()
         jobs = 1 if config.check else args.jobs  # checks need no WeasyPrint: not worth a process
-        results = tuning.call(series.build_all, files, config, build, report, jobs)
+        results = tuning.call(series.build_all, files, config, report, jobs)
     except SetupError as error:
         say(f"build.py: setup: error: {error}", sys.stderr)
         return 2

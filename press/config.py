@@ -33,7 +33,47 @@ MAX_PIXELS = 40_000_000  # width x height of an image: 20 cm square at 800 dpi
 MAX_SPAN = 50  # a table cell's colspan or rowspan
 MAX_SECONDS = 120  # one brief's build (--timeout): a 300-page brief takes 40 s
 MM = 72 / 25.4  # PDF points in a millimetre
-PRINT_BLEED = 3 * MM  # BleedBox of the print copy; styles/print.css extends artwork by as much
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One kind of output, as data: adding a copy is an entry in COPIES and its stylesheet."""
+
+    name: str
+    help: str
+    styles: tuple[str, ...] = ()  # its stylesheets, after brief.css (in the HTML copy too)
+    suffix: str = ""  # the file's name: <stem><suffix>.pdf, <stem><suffix>.html
+    variant: str = "pdf/ua-1"  # the PDF variant it is unless --pdf-variant says otherwise
+    dpi: int = 200  # images are downsampled to this resolution where placed
+    budget: bool = True  # --max-size applies: it goes out as an e-mail attachment
+    bleed_mm: float = 0  # artwork past the trim (the PDF's BleedBox); its stylesheet's --bleed
+    output_intent: str | None = None  # WeasyPrint's output intent (PDF/X needs one)
+
+
+COPIES = {
+    copy.name: copy
+    for copy in (
+        Copy("screen", "the distributable: PDF/UA-1, small, read on screens and sent by e-mail"),
+        Copy(
+            "print",
+            "the press-ready copy: PDF/X-4, 3 mm bleed, crop marks, links as source notes",
+            styles=("print.css",),
+            suffix="-print",
+            variant="pdf/x-4",
+            dpi=300,
+            budget=False,
+            bleed_mm=3,
+            output_intent="srgb",
+        ),
+        Copy(
+            "large",
+            "large print: the distributable with body text at 14 pt",
+            styles=("large.css",),
+            suffix="-large",
+            budget=False,
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +83,7 @@ class Config:
     out_dir: Path = ROOT / "build"
     html: bool = False  # also write the HTML copy
     preview: bool = False  # also render every page to PNG
-    print_copy: bool = False  # the press-ready copy instead of the distributable one
+    copy: Copy = COPIES["screen"]  # which copy: the distributable unless asked
     pdf_variant: str | None = None  # default: pdf/ua-1, or pdf/x-4 for the print copy
     max_bytes: int | None = 2**20  # size budget of the distributable copy
     check: bool = False  # stop before printing: report problems only
@@ -54,23 +94,21 @@ class Config:
 
     @property
     def styles(self) -> tuple[Path, ...]:
-        """The stylesheets, in cascade order."""
-        names = ("brief.css", "print.css") if self.print_copy else ("brief.css",)
-        return tuple(self.styles_dir / name for name in names)
+        """The copy's stylesheets, in cascade order."""
+        return tuple(self.styles_dir / name for name in ("brief.css", *self.copy.styles))
 
     def target(self, path: Path, extension: str = "pdf") -> Path:
         """Where a brief's output goes."""
-        suffix = "-print" if self.print_copy else ""
-        return self.out_dir / f"{path.stem}{suffix}.{extension}"
+        return self.out_dir / f"{path.stem}{self.copy.suffix}.{extension}"
 
     @property
     def variant(self) -> str:
-        """The PDF variant written: PDF/UA-1, or PDF/X-4 for the print copy, unless asked."""
-        return self.pdf_variant or ("pdf/x-4" if self.print_copy else "pdf/ua-1")
+        """The PDF variant written: the copy's, unless asked for another."""
+        return self.pdf_variant or self.copy.variant
 
     def pdf_options(self) -> dict:
         """WeasyPrint's options for this copy: every variant tagged (PDF/A's b and u too)."""
         options = {"pdf_variant": self.variant, "pdf_tags": True, "optimize_images": True}
-        if self.print_copy:
-            return {**options, "output_intent": "srgb", "dpi": 300}
-        return {**options, "dpi": 200}
+        if self.copy.output_intent:
+            options["output_intent"] = self.copy.output_intent
+        return {**options, "dpi": self.copy.dpi}

@@ -179,19 +179,25 @@ def temporary(folder: Path, create: bool = True) -> Path:
 
 
 def up_to_date(brief: Path, config: Config) -> bool:
-    """Whether a brief's output is newer than the brief, the files beside it and the press itself
-    (its code, templates, styles, catalogs and fonts' lock): what `make` does for other names."""
+    """Whether a brief's output is newer than the brief, the files beside it and the press itself:
+    what `make pdf` asks (--changed)."""
     try:
         built = config.target(brief).stat().st_mtime_ns
-        press = [*ROOT.glob("build.py"), *ROOT.glob("press/*.py"), *config.templates.rglob("*"),
-                 *config.styles_dir.rglob("*"), *ROOT.glob("locales/*/LC_MESSAGES/*.po"),
-                 *ROOT.glob("fonts/package-lock.json")]  # fmt: skip
         out = config.out_dir.resolve()
         beside = (p for p in brief.parent.rglob("*") if p.suffix != ".md")  # subfolders' too
-        inputs = [brief, *(p for p in beside if not p.resolve().is_relative_to(out)), *press]
-        return all(p.stat().st_mtime_ns < built for p in inputs if p.is_file())
+        inputs = [brief, *(p for p in beside if not p.resolve().is_relative_to(out))]
+        return all(p.stat().st_mtime_ns < built for p in [*inputs, *press_files(config)])
     except OSError:
         return False
+
+
+def press_files(config: Config) -> list[Path]:
+    """The press's own files a build reads: its code, templates, styles, catalogs, pinned
+    packages and fonts' lock."""
+    press = [ROOT / "build.py", ROOT / "pyproject.toml", ROOT / "fonts" / "package-lock.json",
+             *ROOT.glob("press/*.py"), *config.templates.rglob("*"), *config.styles_dir.rglob("*"),
+             *ROOT.glob("locales/*/LC_MESSAGES/*.po")]  # fmt: skip
+    return [path for path in press if path.is_file()]
 
 
 def sweep(root: Path) -> None:
@@ -227,7 +233,7 @@ class ImageSources(HTMLParser):
 
 
 def html_copy(brief: Brief, page: str, config: Config, fonts: dict[str, Path]) -> Files:
-    """The HTML copy, its stylesheet, fonts and images in DIR/assets/: the folder moves whole."""
+    """The HTML copy, its stylesheets, fonts and images in DIR/assets/: the folder moves whole."""
     folder, assets = brief.path.resolve().parent, config.out_dir / "assets"
     files: Files = {}
     for src in sorted(ImageSources(page).sources):
@@ -240,12 +246,13 @@ def html_copy(brief: Brief, page: str, config: Config, fonts: dict[str, Path]) -
         # Published beside the brief: no camera serial, no GPS position of who took it.
         files[assets / brief.path.stem / name] = without_metadata(image.read_bytes())
         page = page.replace(f'src="{src}"', f'src="{quote(f"assets/{brief.path.stem}/{name}")}"')
-    css = (config.styles_dir / "brief.css").read_text(encoding="utf-8")
-    files[assets / "brief.css"] = css.replace("url(font:", "url(fonts/").encode()
-    for name in sorted(set(re.findall(r"url\(font:([\w.-]+)\)", css))):
-        target = assets / "fonts" / name
-        if not target.exists() or target.stat().st_size != fonts[name].stat().st_size:
-            files[target] = fonts[name].read_bytes()
+    for style in config.styles:  # the page links each: templates/base.html
+        css = style.read_text(encoding="utf-8")
+        files[assets / style.name] = css.replace("url(font:", "url(fonts/").encode()
+        for name in sorted(set(re.findall(r"url\(font:([\w.-]+)\)", css))):
+            target = assets / "fonts" / name
+            if not target.exists() or target.stat().st_size != fonts[name].stat().st_size:
+                files[target] = fonts[name].read_bytes()
     files[config.target(brief.path, "html")] = page.encode()
     return files
 

@@ -10,7 +10,7 @@ import uuid
 
 import pydyf
 
-from .config import DECLARES_UA, PRINT_BLEED, Config
+from .config import DECLARES_UA, MM, Config
 from .frontmatter import Brief
 
 
@@ -28,9 +28,9 @@ def finisher(brief: Brief, config: Config):
         flag_links_to_print(pdf)
         if config.variant in DECLARES_UA:
             declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
-        if config.print_copy:
-            exact_bleed_box(pdf)
-            stable_document_id(brief, pdf)
+        if config.copy.bleed_mm:
+            exact_bleed_box(pdf, config.copy.bleed_mm * MM)
+        stable_document_id(brief, pdf)
 
     return finish
 
@@ -255,17 +255,17 @@ def flag_links_to_print(pdf: pydyf.PDF) -> None:
             obj["F"] = 4  # Print
 
 
-def exact_bleed_box(pdf: pydyf.PDF) -> None:
-    """The print copy's BleedBox 3 mm past the trim, whatever media the crop marks need."""
+def exact_bleed_box(pdf: pydyf.PDF, b: float) -> None:
+    """The BleedBox b points past the trim, whatever media the crop marks need."""
     for obj in pdf.objects:
         if isinstance(obj, dict) and "TrimBox" in obj:
             left, top, right, bottom = obj["TrimBox"]
-            b = PRINT_BLEED
             obj["BleedBox"] = pydyf.Array([left - b, top - b, right + b, bottom + b])
 
 
 def stable_document_id(brief: Brief, pdf: pydyf.PDF) -> None:
-    """PDF/X's document ID from the brief's name and words: WeasyPrint 70 writes a random one."""
+    """PDF/X's document ID from the brief's name and words: WeasyPrint 70 writes a random one
+    (in the XMP of PDF/X only; elsewhere there is none to replace)."""
     # Not from its path: the same brief gets the same ID in any folder, on any machine.
     seed = brief.path.name + "\n" + brief.markdown
     stable_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}".encode()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ERROR, WARNING = "error", "warning"
@@ -80,3 +80,20 @@ def display(path: Path | str) -> str:
 def has_errors(problems: list[Problem]) -> bool:
     """Whether any of the problems stops the brief."""
     return any(p.level == ERROR for p in problems)
+
+
+@dataclass
+class Result:
+    """What building (or checking) one brief came to, as the command line reports it."""
+
+    path: Path
+    problems: list[Problem]
+    pages: int = 0
+    size: int = 0
+    seconds: float = 0.0
+    inputs: frozenset[Path] = frozenset()  # the files it was made from: the brief, its images
+    setup: list[str] = field(default_factory=list)  # what is wrong with the machine
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup
 
-from .config import RATINGS
+from .config import RATINGS, Copy
 from .convert import Converted
 from .frontmatter import Brief
 from .i18n import N_, Language
@@ -33,8 +33,8 @@ def environment(templates: Path, language: Language) -> Environment:
     return env
 
 
-def render(brief: Brief, body: Converted, env: Environment, language: Language) -> str:
-    """The whole page: the layout the front matter names, with the body in it."""
+def render(brief: Brief, body: Converted, env: Environment, language: Language, copy: Copy) -> str:
+    """The whole page of one copy: the layout the front matter names, with the body in it."""
     name = f"{brief.meta['layout']}.html"
     layouts = [t for t in env.list_templates() if t.endswith(".html") and t != "base.html"]
     if name not in layouts:
@@ -52,6 +52,7 @@ def render(brief: Brief, body: Converted, env: Environment, language: Language) 
             names=rating_names(language),
             folio=parts(language.gettext("Page %(page)s of %(pages)s"), "page", "pages"),
             toc=body.toc,
+            stylesheets=("brief.css", *copy.styles),  # the HTML copy's, in assets/
             body=Markup(body.html),  # the one place content is marked safe: sanitized in convert
         )
     except TemplateError as error:

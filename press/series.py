@@ -10,47 +10,26 @@ import queue
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
 from .deadline import Stopped, quiet_stops, stop
-from .problems import ERROR, Problem, SetupError, display, has_errors
+from .pipeline import build
+from .problems import ERROR, Problem, Result, SetupError, display
 from .session import Session
 
-
-@dataclass
-class Result:
-    """What building (or checking) one brief came to, as the command line reports it."""
-
-    path: Path
-    problems: list[Problem]
-    pages: int = 0
-    size: int = 0
-    seconds: float = 0.0
-    inputs: frozenset[Path] = frozenset()  # the files it was made from: the brief, its images
-    setup: list[str] = field(default_factory=list)  # what is wrong with the machine
-
-    @property
-    def ok(self) -> bool:
-        return not has_errors(self.problems)
-
-
-Build = Callable[[Path, Config, Session], Result]
 Report = Callable[[Result], None]
 
 
-def build_all(
-    files: list[Path], config: Config, build: Build, report: Report, jobs: int
-) -> list[Result]:
+def build_all(files: list[Path], config: Config, report: Report, jobs: int) -> list[Result]:
     """Build the briefs, in worker processes when there are several; report each as it ends."""
     files, clashing = apart(files, config)
     for result in clashing:
         report(result)
     if jobs > 1 and len(files) > 1:
-        return clashing + in_workers(files, config, build, report, min(jobs, len(files)))
+        return clashing + in_workers(files, config, report, min(jobs, len(files)))
     with Session() as session:
-        return clashing + in_turn(files, config, build, report, session)
+        return clashing + in_turn(files, config, report, session)
 
 
 def apart(files: list[Path], config: Config) -> tuple[list[Path], list[Result]]:
@@ -71,9 +50,7 @@ def apart(files: list[Path], config: Config) -> tuple[list[Path], list[Result]]:
     return own, clashing
 
 
-def in_turn(
-    files: list[Path], config: Config, build: Build, report: Report, session: Session
-) -> list[Result]:
+def in_turn(files: list[Path], config: Config, report: Report, session: Session) -> list[Result]:
     """Build briefs one after another in this process, reporting each as it ends."""
     results = []
     for path in files:
@@ -82,9 +59,7 @@ def in_turn(
     return results
 
 
-def in_workers(
-    files: list[Path], config: Config, build: Build, report: Report, workers: int
-) -> list[Result]:
+def in_workers(files: list[Path], config: Config, report: Report, workers: int) -> list[Result]:
     """Build the briefs in worker processes, each with its own session, pulling from one queue."""
     context = multiprocessing.get_context("fork")
     tasks, done = context.Queue(), context.Queue()
@@ -93,7 +68,7 @@ def in_workers(
     for _ in range(workers):
         tasks.put(None)
     processes = [
-        context.Process(target=work, args=(tasks, done, config, build), daemon=True)
+        context.Process(target=work, args=(tasks, done, config), daemon=True)
         for _ in range(workers)
     ]
     for process in processes:
@@ -133,7 +108,7 @@ def in_workers(
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
-def work(tasks, done, config: Config, build: Build) -> None:
+def work(tasks, done, config: Config) -> None:
     """A worker: build briefs from the queue until it says stop, with one session throughout.
 
     Ctrl-C reaches every process of the terminal's group: the parent alone answers it, and stops
@@ -159,9 +134,7 @@ def work(tasks, done, config: Config, build: Build) -> None:
         return
 
 
-def watch(
-    files: list[Path], config: Config, build: Build, report: Report, folder: Path, stop=None
-) -> None:
+def watch(files: list[Path], config: Config, report: Report, folder: Path, stop=None) -> None:
     """Rebuild on every save until stop is set (or Ctrl-C): a brief or one of its images rebuilds
     that brief, a template or a stylesheet every brief; a brief new in a watched folder is built.
 
@@ -174,7 +147,7 @@ def watch(
     homes = {path.resolve().parent for path in files} or {folder.resolve()}
     folders = [f for f in {*homes, *shared} if f.is_dir()]
     with Session() as session:
-        results = dict(zip(files, in_turn(files, config, build, report, session), strict=True))
+        results = dict(zip(files, in_turn(files, config, report, session), strict=True))
         print(f"watching {len(files)} briefs; Ctrl-C stops", file=sys.stderr, flush=True)
         out = config.out_dir.resolve()
 
@@ -184,7 +157,7 @@ def watch(
         options = {"debounce": 50, "step": 20, "watch_filter": wanted, "stop_event": stop}
         for changes in watchfiles.watch(*folders, **options):
             due = rebuilt_by(resolved(name for _, name in changes), results, homes, shared)
-            results |= zip(due, in_turn(due, config, build, report, session), strict=True)
+            results |= zip(due, in_turn(due, config, report, session), strict=True)
 
 
 def resolved(names) -> set[Path]:

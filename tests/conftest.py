@@ -3,19 +3,18 @@
 import contextlib
 import io
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import build
+from press.config import COPIES, Config
+from press.pipeline import build as build_with
+from press.problems import Result
+from press.session import Session
 
-import build  # noqa: E402
-from press.config import Config  # noqa: E402
-from press.series import Result  # noqa: E402
-from press.session import Session  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 KAZAKHSTAN = ROOT / "content" / "kazakhstan-2022-03.md"
 SAMPLE = ROOT / "tests" / "briefs" / "kyrgyzstan-2023-05.md"
@@ -56,13 +55,16 @@ def run(argv: list[str]) -> tuple[int, str, str]:
 def build_one(path: Path, config: Config) -> Result:
     """Build one brief in-process with a session of its own."""
     with Session() as session:
-        return build.build(path, config, session)
+        return build_with(path, config, session)
 
 
 def build_brief(source: Path, out: Path, *options: str) -> Built:
     """Build one brief with --html into out."""
     status, stdout, stderr = run([str(source), "-o", str(out), "--html", *options])
-    stem = source.stem + ("-print" if "--print" in options else "")
+    copy = "print" if "--print" in options else "screen"
+    if "--copy" in options:
+        copy = options[options.index("--copy") + 1]
+    stem = source.stem + COPIES[copy].suffix
     return Built(source, out / f"{stem}.pdf", out / f"{stem}.html", status, stdout, stderr)
 
 

@@ -3,6 +3,7 @@
 import ctypes
 import itertools
 import re
+from collections import Counter
 from pathlib import Path
 
 import pikepdf
@@ -310,3 +311,21 @@ def note_gaps(pdf: Path) -> dict[int, float]:
             if bottoms:
                 gaps[number + 1] = (rule - max(bottoms)) / MM
     return gaps
+
+
+def common_font_size(pdf: Path) -> float:
+    """The font size, in points, that most characters after the cover are set in: the body's."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        sizes = Counter()
+        for page in list(document)[1:]:
+            text = page.get_textpage()
+            sizes.update(
+                # pdfium gives the size the text is set in before the page's matrix (¾ pt a px).
+                round(pdfium_c.FPDFText_GetFontSize(text.raw, i) * 0.75, 2)
+                for i in range(text.count_chars())
+                if not text.get_text_range(i, 1).isspace()
+            )
+        return sizes.most_common(1)[0][0]
+    finally:
+        document.close()

@@ -9,7 +9,8 @@ import pytest
 from conftest import ROOT, SAMPLE, run
 from helpers import FRONT, write
 
-from press import cli
+from press import cli, outputs
+from press.config import Config
 from press.frontmatter import read
 
 GOOD = (
@@ -200,14 +201,13 @@ def test_an_error_logged_by_weasyprint_fails_the_build_at_the_images_line(tmp_pa
 def test_a_missing_system_library_is_a_setup_error_not_a_briefs(tmp_path):
     code = f"""
 import sys, cffi
-sys.path.insert(0, {str(ROOT)!r})
 def dlopen(self, name, *args):
     raise OSError(f"cannot load library {{name!r}}")
 cffi.FFI.dlopen = dlopen
 import build
 sys.exit(build.main([{str(SAMPLE)!r}, "-o", {str(tmp_path)!r}]))
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     (line,) = done.stderr.splitlines()
@@ -217,17 +217,44 @@ sys.exit(build.main([{str(SAMPLE)!r}, "-o", {str(tmp_path)!r}]))
     assert SAMPLE.name not in done.stderr
 
 
-def test_make_pdf_is_real_file_targets(tmp_path):
+def test_make_pdf_builds_only_what_is_out_of_date(tmp_path):
     make = ["make", "-s", "-C", str(ROOT), f"OUT={tmp_path}"]
     subprocess.run([*make, "pdf"], check=True, capture_output=True)
     built = (tmp_path / "kazakhstan-2022-03.pdf").stat().st_mtime_ns
     again = subprocess.run([*make, "pdf"], check=True, capture_output=True, text=True)
     assert again.stdout == "" and (tmp_path / "kazakhstan-2022-03.pdf").stat().st_mtime_ns == built
-    changed = ("content/kazakhstan-2022-03.md", "templates/brief.html", "styles/brief.css",
-               "press/engine.py", "build.py", "locales/es/LC_MESSAGES/messages.po")  # fmt: skip
-    for path in changed:
-        dry = subprocess.run([*make, "-n", "-W", path, "pdf"], capture_output=True, text=True)
-        assert "kazakhstan-2022-03.md" in dry.stdout, path
+    large = subprocess.run([*make, "pdf", "COPY=large"], check=True, capture_output=True, text=True)
+    assert "kazakhstan-2022-03-large.pdf" in large.stdout
+
+
+def test_the_press_files_an_output_depends_on_are_every_kind_it_reads():
+    """One list decides what is out of date for `make pdf` and --changed alike."""
+    files = {path.relative_to(ROOT).as_posix() for path in outputs.press_files(Config())}
+    for kind in ("build.py", "pyproject.toml", "fonts/package-lock.json", "press/engine.py",
+                 "press/pipeline.py", "templates/base.html", "templates/brief.html",
+                 "styles/brief.css", "styles/print.css", "styles/large.css",
+                 "locales/es/LC_MESSAGES/messages.po"):  # fmt: skip
+        assert kind in files
+
+
+def test_an_output_is_out_of_date_when_any_press_file_is_newer(tmp_path, monkeypatch):
+    brief = write(tmp_path, GOOD)
+    press = [tmp_path / "press" / f"{n}.py" for n in range(3)]
+    press[0].parent.mkdir()
+    for path in press:
+        path.write_text("")
+    monkeypatch.setattr(outputs, "press_files", lambda config: press)
+    config = Config(out_dir=tmp_path / "out")
+    config.out_dir.mkdir()
+    config.target(brief).write_bytes(b"%PDF")
+    built = config.target(brief).stat().st_mtime
+    for path in [brief, *press]:
+        os.utime(path, (built - 10, built - 10))
+    assert outputs.up_to_date(brief, config)
+    for path in press:
+        os.utime(path, (built + 10, built + 10))
+        assert not outputs.up_to_date(brief, config)
+        os.utime(path, (built - 10, built - 10))
 
 
 def test_a_bug_in_one_brief_is_one_line_and_the_others_still_build(tmp_path, monkeypatch):
@@ -253,12 +280,11 @@ def test_a_bug_in_one_brief_is_one_line_and_the_others_still_build(tmp_path, mon
 def test_a_missing_python_package_is_a_setup_error(tmp_path):
     code = f"""
 import sys
-sys.path.insert(0, {str(ROOT)!r})
 sys.modules["weasyprint"] = None  # as if the venv lacked it
 import build
 sys.exit(build.main([{str(SAMPLE)!r}, "-o", {str(tmp_path)!r}]))
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2
     assert done.stderr.startswith("build.py: setup: error: import of weasyprint halted")
     assert done.stderr.endswith("the venv lacks a package; run make\n")

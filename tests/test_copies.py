@@ -13,12 +13,19 @@ import pypdfium2
 import pytest
 import tinycss2
 from conftest import KAZAKHSTAN, ROOT, SAMPLE, run
-from helpers import MM, artifact_texts, embedded_fonts, html_tree, page_texts
+from helpers import (
+    MM,
+    artifact_texts,
+    common_font_size,
+    embedded_fonts,
+    html_tree,
+    page_texts,
+)
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from press import system
-from press.config import PDF_VARIANTS
+from press.config import COPIES, PDF_VARIANTS
 from press.frontmatter import read
 
 WHITE = (255, 255, 255)
@@ -313,3 +320,75 @@ def test_preview_renders_every_page_and_leaves_other_briefs_previews(tmp_path, s
     assert [p.name for p in pages] == [f"{SAMPLE.stem}-{n}.png" for n in range(1, count + 1)]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in pages)
     assert others[0].exists() and not others[1].exists()  # another brief's, a stale page
+
+
+ARABIC = ROOT / "tests" / "briefs" / "languages" / "ar.md"
+
+
+@pytest.fixture(scope="module")
+def large_and_screen(tmp_path_factory) -> dict:
+    """The Kazakhstan and the Arabic brief, each as the distributable and the large-print copy."""
+    out = tmp_path_factory.mktemp("large")
+    built = {}
+    for source in (KAZAKHSTAN, ARABIC):
+        for copy in ("screen", "large"):
+            status, _, stderr = run([str(source), "-o", str(out), "--html", "--copy", copy])
+            assert status == 0, stderr
+            stem = source.stem + COPIES[copy].suffix
+            built[source.stem, copy] = out / f"{stem}.pdf", out / f"{stem}.html"
+    return built
+
+
+@pytest.mark.parametrize("source", [KAZAKHSTAN, ARABIC], ids=["en", "ar"])
+def test_the_large_print_copy_sets_every_script_four_thirds_larger(large_and_screen, source):
+    """14 pt body text from 10.5 pt; Arabic's own 12 pt to 16 pt: one --scale in large.css."""
+    screen, _ = large_and_screen[source.stem, "screen"]
+    large, _ = large_and_screen[source.stem, "large"]
+    body = common_font_size(screen)
+    assert body == (12 if source == ARABIC else 10.5)
+    assert common_font_size(large) == pytest.approx(body * 14 / 10.5, abs=0.01)
+
+
+@pytest.mark.parametrize("source", [KAZAKHSTAN, ARABIC], ids=["en", "ar"])
+def test_the_large_print_html_copy_is_larger_on_a_screen_too(large_and_screen, source, tmp_path):
+    from weasyprint import HTML
+
+    system.import_weasyprint()
+    sizes = {}
+    for copy in ("screen", "large"):  # the HTML copy as a screen shows it, its body text measured
+        _, html = large_and_screen[source.stem, copy]
+        HTML(filename=html, media_type="screen").write_pdf(tmp_path / f"{copy}.pdf")
+        sizes[copy] = common_font_size(tmp_path / f"{copy}.pdf")
+    assert sizes["screen"] == pytest.approx(17 * 0.75, abs=0.01)  # 17 px
+    assert sizes["large"] == pytest.approx(17 * 0.75 * 14 / 10.5, abs=0.01)
+
+
+@pytest.mark.parametrize("copy", COPIES.values(), ids=COPIES)
+def test_each_copy_of_the_table_builds_under_its_own_name_with_its_stylesheets(tmp_path, copy):
+    status, _, stderr = run([str(SAMPLE), "-o", str(tmp_path), "--html", "--copy", copy.name])
+    assert status == 0, stderr
+    stem = SAMPLE.stem + copy.suffix
+    with pikepdf.open(tmp_path / f"{stem}.pdf") as pdf:
+        claimed = str(pdf.open_metadata().get("pdfuaid:part", "")) or None
+        assert (copy.variant == "pdf/ua-1") <= (claimed == "1")
+        for page in pdf.pages:
+            trim = page.obj.get("/TrimBox", page.mediabox)
+            bleed = page.obj.get("/BleedBox", trim)
+            assert float(trim[0] - bleed[0]) == pytest.approx(copy.bleed_mm * MM, abs=0.01)
+    links = re.findall(
+        r'<link rel="stylesheet" href="assets/([^"]+)"', (tmp_path / f"{stem}.html").read_text()
+    )
+    assert links == ["brief.css", *copy.styles]
+    assert all((tmp_path / "assets" / name).is_file() for name in links)
+
+
+def test_each_copys_bleed_is_its_stylesheets():
+    """A copy's bleed_mm (the PDF's BleedBox) and the --bleed its stylesheets extend art by."""
+    for copy in COPIES.values():
+        bleeds = [
+            tinycss2.serialize(d.value).strip()
+            for name in copy.styles
+            for d in declarations(ROOT / "styles" / name)
+            if d.name == "--bleed"
+        ]
+        assert bleeds == ([f"{copy.bleed_mm:g}mm"] if copy.bleed_mm else [])

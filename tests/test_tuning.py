@@ -15,10 +15,9 @@ PYTHON_3_11 = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="measur
 
 def python(code: str, **env: str) -> subprocess.CompletedProcess:
     """Run Python code with the project importable."""
-    code = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n" + code
     environment = {**os.environ, **env}
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=environment
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, cwd=ROOT
     )
 
 

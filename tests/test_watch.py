@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE, build
+from conftest import ROOT, SAMPLE
 from helpers import FRONT, write
 
 from press import series
@@ -24,7 +24,7 @@ class Watcher:
         self.built: list[Path] = []
         self.errors: list[str] = []
         self.stop = threading.Event()
-        args = (files, config, build.build, self.record, files[0].parent, self.stop)
+        args = (files, config, self.record, files[0].parent, self.stop)
         self.thread = threading.Thread(target=series.watch, args=args)
 
     def record(self, result) -> None:
