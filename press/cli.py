@@ -11,10 +11,10 @@ from collections import Counter
 from pathlib import Path
 
 from . import i18n, outputs, scaffold, series, system, tuning
-from .checks import human as size
 from .config import COPIES, MAX_SECONDS, PDF_VARIANTS, RATINGS, ROOT, Config
 from .deadline import Stopped, stoppable
 from .problems import BriefError, Result, SetupError, display, printable
+from .problems import human as size
 
 EPILOG = """exit status:
   0  every brief built (or checked without errors)

@@ -10,7 +10,7 @@ from html import escape, unescape
 from html.parser import HTMLParser
 
 import markdown
-from markdown.extensions import Extension
+from markdown.extensions import Extension, toc
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
@@ -29,7 +29,6 @@ from .typeset import (
 )
 
 REAL_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
-ESCAPE_RE = re.compile(r"\x02(\d+)\x03")  # a backslash-escaped character
 NOTE_CALL_RE = re.compile(r"\[\^([^\]]+)\]")
 NOTE_LINKS = ("footnote-ref", "footnote-backref")  # a note's call and its way back
 WORD_JOINER = "\u2060"
@@ -42,8 +41,7 @@ def leads_somewhere(href: str) -> bool:
 
 def unescaped(text: str) -> str:
     """Text with Python-Markdown's placeholders for backslash escapes and `&` undone."""
-    text = ESCAPE_RE.sub(lambda m: chr(int(m[1])), text)
-    return text.replace(markdown.util.AMP_SUBSTITUTE, "&")
+    return toc.unescape(text).replace(markdown.util.AMP_SUBSTITUTE, "&")
 
 
 def published(href: str) -> str:
@@ -135,7 +133,7 @@ def plain_text(md: markdown.Markdown, element: etree.Element) -> str:
     stash = md.htmlStash.rawHtmlBlocks
     text = unescaped(STASH_RE.sub(lambda m: str(stash[int(m[1])]), text))
     text = re.sub(r"\x02[^\x03]*\x03", "", text)
-    return " ".join(unescape(re.sub(r"<[^>]*>", "", text)).split())
+    return " ".join(unescape(toc.strip_tags(text)).split())
 
 
 class RawHtml(HTMLParser):

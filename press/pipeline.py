@@ -8,7 +8,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import checks, outputs
+from . import outputs
+from .checks import page, pdf, source
 from .config import Config
 from .convert import convert
 from .deadline import Deadline, TimeLimit
@@ -26,31 +27,23 @@ def build(path: Path, config: Config, session: Session) -> Result:
         with deadline.running():
             brief = read(path)  # 1. front matter split off and validated
             language = session.language(brief.meta["lang"])
-            problems += checks.language(brief, language)
             body = convert(brief, config, language)  # 2. Markdown → sanitized HTML, and its facts
-            inputs |= frozenset(checks.image_paths(brief, body))
-            problems += checks.links(brief, body)
-            problems += checks.images(brief, body)
-            problems += checks.headings(brief, body)
-            problems += checks.notes(brief, body)
-            problems += checks.recommendations(brief, body)
+            inputs |= frozenset(source.image_paths(brief, body))
+            problems += source.run(source.Source(brief, body, language))
             env = session.templates(config.templates, language)
-            page = render(brief, body, env, language, config.copy)  # 3. the layout, the copy's
-            problems += checks.ids(brief, body, page)
-            problems += checks.glyphs(brief, body, page, session.coverage(config), config)
-            problems += checks.svg_glyphs(brief, body, session.coverage(config), config)
+            html = render(brief, body, env, language, config.copy)  # 3. the layout, the copy's
+            problems += page.run(page.Laid(brief, body, html, session.coverage(config), config))
             if not (config.check or stops(problems, config)):
-                lines = checks.image_lines(body)
-                printed = session.engine().print(brief, page, config, lines)  # 4. WeasyPrint → PDF
+                lines = source.image_lines(body)
+                printed = session.engine().print(brief, html, config, lines)  # 4. WeasyPrint → PDF
                 problems += printed.problems
-                problems += checks.size(brief, printed.pdf, config)
-                problems += checks.overflow(brief, printed.pdf)
+                problems += pdf.run(pdf.Printed(brief, printed.pdf, config))
             problems = verdict(problems, config)
             if config.check or has_errors(problems):  # the one decision: write all, or nothing
                 return Result(path, problems, inputs=inputs, setup=printed.setup if printed else [])
             files = {config.target(path): printed.pdf}
             if config.html:
-                files |= outputs.html_copy(brief, page, config, session.engine().fonts)
+                files |= outputs.html_copy(brief, html, config, session.engine().fonts)
             previews, stem = config.out_dir / "preview", config.target(path).stem
             if config.preview:
                 files |= outputs.previews(printed.pdf, stem, previews)

@@ -97,3 +97,8 @@ class Result:
     @property
     def ok(self) -> bool:
         return not has_errors(self.problems)
+
+
+def human(n: int) -> str:
+    """Bytes in KB or MiB, as people read them."""
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 1024:.0f} KB"

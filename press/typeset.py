@@ -6,8 +6,9 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
 
-STASH_RE = re.compile(r"\x02wzxhzdk:(\d+)\x03")  # raw HTML that Python-Markdown set aside
+STASH_RE = HTML_PLACEHOLDER_RE  # raw HTML that Python-Markdown set aside
 
 
 class Positions:

@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT, SAMPLE, run
 from helpers import FRONT, write
 
-from press.checks import images, links, recommendations
+from press.checks.source import Source, images, links, recommendations
 from press.config import Config
 from press.convert import convert
 from press.frontmatter import read
@@ -121,15 +121,17 @@ def test_recommendations_with_nested_lists_and_later_sections(tmp_path):
         "### To donors:\n\n#### In particular\n\n- Two.\n\n## Annex\n\nText.\n"
     )
     brief = read(write(tmp_path, FRONT + body))
-    assert recommendations(brief, convert(brief, Config(out_dir=tmp_path), language("en"))) == []
+    body = convert(brief, Config(out_dir=tmp_path), language("en"))
+    assert recommendations(Source(brief, body, language("en"))) == []
 
 
 def test_checks_need_only_the_tree(tmp_path):
     """The checks run on what convert returns: no layout, no PDF."""
     brief = read(write(tmp_path, GOOD.replace("(https://example.org/x)", "(#)")))
     body = convert(brief, Config(out_dir=tmp_path), language("en"))
-    assert [(p.line, p.code) for p in links(brief, body)] == [(10, "link.placeholder")]
-    assert images(brief, body) == []
+    source = Source(brief, body, language("en"))
+    assert [(p.line, p.code) for p in links(source)] == [(10, "link.placeholder")]
+    assert images(source) == []
 
 
 def test_the_scanner_skips_what_is_not_prose():

@@ -258,16 +258,14 @@ def test_an_output_is_out_of_date_when_any_press_file_is_newer(tmp_path, monkeyp
 
 
 def test_a_bug_in_one_brief_is_one_line_and_the_others_still_build(tmp_path, monkeypatch):
-    from press import checks
+    from press.checks import source
 
-    real = checks.links
-
-    def links(brief, body):
-        if brief.path.name == "boom.md":
+    def boom(context):
+        if context.brief.path.name == "boom.md":
             raise ZeroDivisionError("a bug")
-        return real(brief, body)
+        return []
 
-    monkeypatch.setattr(checks, "links", links)
+    monkeypatch.setattr(source, "CHECKS", (*source.CHECKS, boom))
     boom, good = write(tmp_path, GOOD, "boom.md"), write(tmp_path, GOOD, "good.md")
     status, _, stderr = run([str(boom), str(good), "-o", str(tmp_path / "out"), "-j", "1"])
     assert status == 1 and "Traceback" not in stderr

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as etree
 import markdown
 import pytest
 
-from press.checks import first_lines
+from press.checks.page import first_lines
 from press.extension import LINK_TEXT, Sections
 from press.sourcemap import SourceMap
 from press.typeset import Isolates, LongWords, balanced
