@@ -65,8 +65,9 @@ class Fact:
     column: int | None = None
     value: str = ""  # a link's address, an image's path, a heading's text, a call's name
     alt: str | None = None  # an image's alternative text
-    level: int = 0  # a heading's level; a list's number of items
+    level: int = 0  # a heading's level
     slug: str = ""  # a heading's id
+    items: int = 0  # a list's number of items
 
 
 def heading_key(text: str) -> str:
@@ -266,7 +267,7 @@ class Facts(Treeprocessor):
             line = self.source.heading(level)
             self.facts.append(Fact("heading", line, None, text, None, level, slug))
         elif element.tag in ("ul", "ol") and not note:
-            self.facts.append(Fact("list", 0, level=len(element.findall("li"))))
+            self.facts.append(Fact("list", 0, items=len(element.findall("li"))))
         elif element.tag == "a" and element.get("class") not in NOTE_LINKS:
             self.add("link", "", href_of(element), None, note)
         elif element.tag == "img":
@@ -593,7 +594,16 @@ class BlockIds(Treeprocessor):
                 element.set("id", f"{element.tag}:{counts[element.tag]}")
 
 
-SPLIT_BLOCKS = ("p", "ul", "ol", "li", "blockquote", "table")
+# The blocks a page break may split, with the structure element each is tagged as: their ids
+# let press/pdffix.py join a split one again.
+SPLIT_BLOCKS = {
+    "p": "/P",
+    "ul": "/L",
+    "ol": "/L",
+    "li": "/LI",
+    "blockquote": "/BlockQuote",
+    "table": "/Table",
+}
 
 
 class PressExtension(Extension):

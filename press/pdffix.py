@@ -11,6 +11,7 @@ import uuid
 import pydyf
 
 from .config import DECLARES_UA, MM, Config
+from .extension import SPLIT_BLOCKS
 from .frontmatter import Brief
 
 
@@ -104,14 +105,6 @@ def tag_notes(document, pdf: pydyf.PDF) -> None:
                 note["S"], note["ID"] = "/Note", pydyf.String(name)
 
 
-SPLIT_KINDS = {
-    "p": "/P",
-    "ul": "/L",
-    "ol": "/L",
-    "li": "/LI",
-    "blockquote": "/BlockQuote",
-    "table": "/Table",
-}
 HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
 
 
@@ -129,7 +122,7 @@ def join_split_elements(document, pdf: pydyf.PDF) -> None:
     ends: dict[int, int] = {}  # the page a joined element ends on
     for i, (page, following) in enumerate(zip(document.pages, document.pages[1:], strict=False)):
         for name in page.anchors.keys() & following.anchors.keys():
-            kind = SPLIT_KINDS.get(name.split(":")[0]) if ":" in name else None
+            kind = SPLIT_BLOCKS.get(name.split(":")[0]) if ":" in name else None
             if kind:
                 split[kind, i] = split.get((kind, i), 0) + 1
 

@@ -155,7 +155,7 @@ def recommendations(source: Source) -> list[Problem]:
         elif heading == 3 and section is not None:
             audience, audiences, items = fact, audiences + 1, 0
         elif fact.kind == "list" and audience is not None:
-            items += fact.level
+            items += fact.items
     return found
 
 
