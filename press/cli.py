@@ -27,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(
         prog="build.py",
         description="Build Watchlist briefs (Markdown with front matter) into tagged PDF/UA-1.",
-        epilog=EPILOG,
+        epilog=copies() + "\n\n" + EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = cli.add_argument
@@ -36,9 +36,8 @@ def parser() -> argparse.ArgumentParser:
         help="output folder (default: build/)")  # fmt: skip
     add("--html", action="store_true", help="also write DIR/<stem>.html, the HTML copy")
     add("--preview", action="store_true", help="also render pages to DIR/preview/<stem>-<n>.png")
-    copies = "; ".join(f"{c.name}: {c.help} (<stem>{c.suffix}.pdf)" for c in COPIES.values())
-    add("--copy", choices=COPIES, default="screen", metavar="COPY",
-        help=f"which copy to make (default screen): {copies}")  # fmt: skip
+    add("--copy", choices=COPIES, default="screen",
+        help="which copy to make (default screen; the copies are listed below)")  # fmt: skip
     add("--print", dest="copy", action="store_const", const="print", help="--copy print, in short")
     add("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
         help="instead of the copy's own (pdf/ua-1, pdf/x-4 for print): "
@@ -64,6 +63,14 @@ def parser() -> argparse.ArgumentParser:
     add("--lang", metavar="LANG", default="en",
         help=f"the new brief's language (with --new): {', '.join(i18n.catalogs())}")  # fmt: skip
     return cli
+
+
+def copies() -> str:
+    """The copies the press makes, one line each, from the table in press/config.py."""
+    rows = [(c.name, f"<stem>{c.suffix}.pdf", c.help) for c in COPIES.values()]
+    name, file = (max(len(row[i]) for row in rows) for i in (0, 1))
+    lines = [f"  {a:{name}}  {b:{file}}  {c}" for a, b, c in rows]
+    return "copies (--copy):\n" + "\n".join(lines)
 
 
 def parse_size(text: str) -> int:

@@ -53,10 +53,10 @@ class Copy:
 COPIES = {
     copy.name: copy
     for copy in (
-        Copy("screen", "the distributable: PDF/UA-1, small, read on screens and sent by e-mail"),
+        Copy("screen", "the distributable: PDF/UA-1, small, for screens and e-mail"),
         Copy(
             "print",
-            "the press-ready copy: PDF/X-4, 3 mm bleed, crop marks, links as source notes",
+            "the press-ready copy: PDF/X-4, 3 mm bleed, crop marks, addresses printed",
             styles=("print.css",),
             suffix="-print",
             variant="pdf/x-4",
@@ -67,7 +67,7 @@ COPIES = {
         ),
         Copy(
             "large",
-            "large print: the distributable with body text at 14 pt",
+            "large print: the distributable with its text at 14 pt",
             styles=("large.css",),
             suffix="-large",
             budget=False,
