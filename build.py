@@ -15,8 +15,9 @@ if __name__ == "__main__":  # Ctrl-C while the command is still loading: stop, w
 try:
     from press import cli, tuning
 except ModuleNotFoundError as error:  # run outside the press's venv: one line, as for the machine
-    sys.exit(f"build.py: setup: error: {error.name} is not installed; use .venv/bin/python build.py"
-             " (`make pdf` makes the venv)")  # fmt: skip
+    print(f"build.py: setup: error: {error.name} is not installed; use .venv/bin/python build.py"
+          " (`make pdf` makes the venv)", file=sys.stderr)  # fmt: skip
+    sys.exit(2)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -310,3 +310,19 @@ def test_a_terminal_that_is_not_utf8_gets_escapes_and_every_brief_builds(tmp_pat
     )
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
     assert b"\\u0420\\u043e" in done.stdout and (tmp_path / "out" / "zz.pdf").exists()
+
+
+def test_the_command_outside_its_venv_is_one_line_not_a_traceback(tmp_path):
+    """`python3 build.py --check` with a Python that lacks the press's packages."""
+    code = (
+        "import runpy, sys\n"
+        "sys.modules['markdown'] = None  # as a Python without the venv's packages\n"
+        f"sys.argv = ['build.py', '--check', {str(SAMPLE)!r}]\n"
+        "runpy.run_path('build.py', run_name='__main__')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "build.py: setup: error: markdown is not installed; use .venv/bin/python build.py "
+        "(`make pdf` makes the venv)\n"
+    )
