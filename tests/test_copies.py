@@ -20,6 +20,7 @@ from helpers import (
     embedded_fonts,
     html_tree,
     page_texts,
+    squash,
 )
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
@@ -392,3 +393,13 @@ def test_each_copys_bleed_is_its_stylesheets():
             if d.name == "--bleed"
         ]
         assert bleeds == ([f"{copy.bleed_mm:g}mm"] if copy.bleed_mm else [])
+
+
+@pytest.mark.parametrize("source", [KAZAKHSTAN, ARABIC], ids=["en", "ar"])
+def test_the_large_print_key_figures_share_their_page_with_the_text(large_and_screen, source):
+    """On a large-print cover they no longer fit: they open page 2, never a page of their own."""
+    large, _ = large_and_screen[source.stem, "large"]
+    first = re.search(r"^## (.+)$", source.read_text(), re.M)[1]
+    figures = read(source).meta["figures"][0]["label"]
+    second = squash(page_texts(large)[1])
+    assert squash(figures) in second and squash(first) in second
