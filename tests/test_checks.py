@@ -5,7 +5,10 @@ import shutil
 import pytest
 from conftest import ROOT, SAMPLE, run
 from helpers import FRONT, write
+from hypothesis import given
+from hypothesis import strategies as st
 
+from press.checks.page import first_lines
 from press.checks.source import Source, images, links, recommendations
 from press.config import Config
 from press.convert import convert
@@ -186,3 +189,39 @@ def test_an_image_name_no_disk_can_hold_is_an_error(tmp_path, name):
     assert line.startswith(f"8:1: error: image {name} cannot be a file's name") and line.endswith(
         "[image.missing]"
     )
+
+
+REFERENCE_FORMS = [
+    lambda c: c,
+    lambda c: c.upper() if len(c.upper()) == 1 else c,  # ß's capitals are "SS": not it
+    lambda c: f"&#x{ord(c):x};",
+    lambda c: f"&#X{ord(c):04X};",
+    lambda c: f"&#{ord(c)};",
+]
+
+
+@given(
+    placed=st.lists(
+        st.tuples(
+            st.sampled_from("☃★éßŊɖ中ж"),
+            st.integers(0, len(REFERENCE_FORMS) - 1),
+            st.integers(1, 30),
+        ),
+        max_size=12,
+    ),
+    named=st.booleans(),
+)
+def test_a_missing_character_is_found_at_its_first_line_however_written(placed, named):
+    """first_lines reads each line once; an oracle reads every form of every character."""
+    lines = {n: f"Line {n} " for n in range(1, 31)}
+    for char, form, line in placed:
+        lines[line] += REFERENCE_FORMS[form](char) + " "
+    if named:
+        lines[7] += "&starf; "  # ★ by its name
+    chars = set("☃★éßŊɖ中ж")
+    found = first_lines(chars, sorted(lines.items()))
+    for char in chars:
+        spelled = [line for c, _, line in placed if c == char]
+        if named and char == "★":
+            spelled.append(7)
+        assert found[char] == min(spelled, default=1)

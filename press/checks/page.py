@@ -23,6 +23,7 @@ TAG_RE = re.compile(r"<[^>]*>")
 SVG_TEXT_RE = re.compile(r"<(?:[\w.-]+:)?text\b[^>]*>(.*?)</(?:[\w.-]+:)?text>", re.S)
 HEADING_RE = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)  # set in capitals (brief.css)
 REFERENCE_RE = r"&#(?:[xX]0*([0-9a-fA-F]{1,6})|0*([0-9]{1,7}));"
+REFERENCES = re.compile(rf"{REFERENCE_RE}|&[a-z][a-z0-9]*;?", re.IGNORECASE)
 ENTITIES: dict[str, list[str]] = {}  # a character → the names of its references
 for _name, _value in html5.items():
     ENTITIES.setdefault(_value, []).append(_name)
@@ -109,31 +110,29 @@ def svg_glyphs(laid: Laid) -> list[Problem]:
 
 
 def first_lines(chars: set[str], sources: list[tuple[int, str]]) -> dict[str, int]:
-    """The first line where each character stands: itself, in either case, or as a reference.
-    One pattern for all of them, each line read once (a thousand characters once took two
+    """The first line where each character stands: itself, in either case, or as a reference
+    (`&#x2603;`, `&#9731;`, `&starf;`). Each line is read once, a character at a time: the time
+    grows with the brief, not with how many characters are looked for (a thousand once took two
     minutes, a pattern each for each line)."""
     forms: dict[str, set[str]] = {}  # a form, case folded → the characters it stands for
     for char in chars:
         for form in {char, char.lower(), *(f"&{n}" for n in ENTITIES.get(char, ()))}:
             forms.setdefault(form.casefold(), set()).add(char)
-    found = {char: 1 for char in chars}
-    if not chars:
-        return found
-    literal = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
-    pattern = re.compile(f"{REFERENCE_RE}|{literal}", re.IGNORECASE)
-    left = set(chars)
+    found, left = {char: 1 for char in chars}, set(chars)
     for line, text in sources:
-        for match in pattern.finditer(text):
-            if match[1] or match[2]:
-                code = int(match[1], 16) if match[1] else int(match[2])
-                hits = {chr(code)} if code < 0x110000 else set()
-            else:
-                hits = forms.get(match[0].casefold(), set())
-            for char in hits & left:
-                found[char] = line
-            left -= hits
         if not left:
             break
+        hits = {char for c in set(text) for char in forms.get(c.casefold(), ())}
+        for match in REFERENCES.finditer(text) if "&" in text else ():
+            if match[1] or match[2]:
+                code = int(match[1], 16) if match[1] else int(match[2])
+                hits |= {chr(code)} if code < 0x110000 else set()
+            else:  # a named reference, with or without its semicolon
+                name = match[0].casefold()
+                hits |= forms.get(name, set()) | forms.get(name.rstrip(";"), set())
+        for char in hits & left:
+            found[char] = line
+        left -= hits
     return found
 
 
