@@ -5,6 +5,7 @@ Each repair is small, names the upstream gap it covers, and is tested in tests/t
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 
@@ -260,8 +261,10 @@ def stable_document_id(brief: Brief, pdf: pydyf.PDF) -> None:
     """PDF/X's document ID from the brief's name and words: WeasyPrint 70 writes a random one
     (in the XMP of PDF/X only; elsewhere there is none to replace)."""
     # Not from its path: the same brief gets the same ID in any folder, on any machine.
-    seed = brief.path.name + "\n" + brief.markdown
-    stable_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}".encode()
+    seed = (brief.path.name + "\n" + brief.markdown).encode("utf-8", "surrogateescape")
+    # uuid5 itself, on bytes: a file name that is not UTF-8 reaches Python as lone surrogates.
+    digest = hashlib.sha1(uuid.NAMESPACE_URL.bytes + seed, usedforsecurity=False).digest()
+    stable_id = f"xmp.did:{uuid.UUID(bytes=digest[:16], version=5)}".encode()
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
             xmp = b"".join(obj.stream)
