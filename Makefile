@@ -71,7 +71,7 @@ docs: preview ## Refresh the README's pictures of the Kazakhstan brief
 test: $(VENV)/.test ## Run the tests and the linter
 	$(call q,$(PY)) -m ruff check .
 	$(call q,$(PY)) -m ruff format --check .
-	$(call q,$(PY)) -m pytest
+	$(call q,$(PY)) -m pytest -n auto --dist loadfile
 
 fuzz: $(VENV)/.test ## Longer fuzzing of the brief grammar: 2000 briefs, each printed twice
 	FUZZ_EXAMPLES=2000 FUZZ_PRINT=1 $(call q,$(PY)) -m pytest -q tests/test_fuzz.py
