@@ -218,13 +218,19 @@ sys.exit(build.main([{str(SAMPLE)!r}, "-o", {str(tmp_path)!r}]))
 
 
 def test_make_pdf_builds_only_what_is_out_of_date(tmp_path):
-    make = ["make", "-s", "-C", str(ROOT), f"OUT={tmp_path}"]
+    content, out = tmp_path / "content", tmp_path / "out"
+    content.mkdir()
+    write(content, GOOD, "brief.md")
+    make = ["make", "-s", "-C", str(ROOT), f"CONTENT={content}", f"OUT={out}"]
     subprocess.run([*make, "pdf"], check=True, capture_output=True)
-    built = (tmp_path / "kazakhstan-2022-03.pdf").stat().st_mtime_ns
+    built = (out / "brief.pdf").stat().st_mtime_ns
     again = subprocess.run([*make, "pdf"], check=True, capture_output=True, text=True)
-    assert again.stdout == "" and (tmp_path / "kazakhstan-2022-03.pdf").stat().st_mtime_ns == built
+    assert again.stdout == "" and (out / "brief.pdf").stat().st_mtime_ns == built
     large = subprocess.run([*make, "pdf", "COPY=large"], check=True, capture_output=True, text=True)
-    assert "kazakhstan-2022-03-large.pdf" in large.stdout
+    assert "brief-large.pdf: 3 pages" in large.stdout
+    later = built / 1e9 + 5
+    os.utime(content / "brief.md", (later, later))
+    assert "brief.pdf" in subprocess.run([*make, "pdf"], capture_output=True, text=True).stdout
 
 
 def test_the_press_files_an_output_depends_on_are_every_kind_it_reads():
