@@ -20,7 +20,8 @@ from press.config import Config
 
 GOOD = FRONT + "## Text\n\nBody.\n"
 LONG = FRONT + "Text of a long brief, laid out for a while.\n\n" * 600
-LONGER = FRONT + "Text of a longer brief, laid out for several seconds.\n\n" * 4000
+# Long paragraphs: Markdown is quick with few of them, and WeasyPrint lays them out for seconds.
+LONGER = FRONT + ("Text of a longer brief, laid out for several seconds. " * 40 + "\n\n") * 100
 
 
 def assert_one_error(status: int, stderr: str, line: int, code: str) -> None:
@@ -83,10 +84,14 @@ def test_long_words_break_inside_the_page(tmp_path, body):
     status, _, stderr = run([str(path), "-o", str(tmp_path), "--html"])
     assert status == 0, stderr
     with pymupdf.open(tmp_path / "brief.pdf") as document:
-        for page in document:
-            for block in page.get_text("dict")["blocks"]:
-                x0, _, x1, _ = block["bbox"]
-                assert x0 >= 0 and x1 <= page.rect.width, (x0, x1)
+        boxes = [
+            (b["bbox"], page.rect.width)
+            for page in document
+            for b in page.get_text("dict")["blocks"]
+        ]
+    assert boxes
+    for (x0, _, x1, _), width in boxes:
+        assert x0 >= 0 and x1 <= width, (x0, x1)
     if "w" * 5000 in body:  # set apart from hyphenation, whose cost grows faster than its length
         assert [
             s.text
@@ -182,6 +187,48 @@ def start(tmp_path, *options: str) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def children(pid: int) -> list[int]:
+    """The processes a process has forked and not yet reaped (a build's workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:  # the fields after the name, which may hold ")"
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def laying_out(pid: int) -> bool:
+    """Whether a worker is inside WeasyPrint: while it lays out a brief, the engine holds the
+    process's stderr in a temporary file (press/engine.py, NativeErrors)."""
+    try:
+        return os.readlink(f"/proc/{pid}/fd/2").endswith("(deleted)")
+    except OSError:
+        return False
+
+
+def running(pid: int) -> bool:
+    """Whether a process still runs: a zombie, ended but not yet reaped, writes nothing."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZXx"
+    except OSError:
+        return False
+
+
+def both_laying_out(building: subprocess.Popen, seconds: float = 60) -> list[int]:
+    """Wait until the two workers of a build are laying out their briefs; their process ids."""
+    end = time.monotonic() + seconds
+    while True:
+        assert building.poll() is None, building.communicate()
+        workers = [pid for pid in children(building.pid) if laying_out(pid)]
+        if len(workers) == 2:
+            return workers
+        assert time.monotonic() < end, f"no two workers laying out after {seconds} s: {workers}"
+        time.sleep(0.02)
+
+
 @pytest.mark.parametrize(
     ("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)]
 )
@@ -189,7 +236,7 @@ def test_a_signal_stops_the_build_with_one_line_and_no_temporary_file(tmp_path, 
     (tmp_path / "out").mkdir()
     write(tmp_path / "out", b"%PDF-previous", "brief.pdf")
     building = start(tmp_path, "-j", "2", "--max-size", "10MiB")
-    time.sleep(2)
+    both_laying_out(building)
     assert building.poll() is None  # still laying out
     building.send_signal(signum)
     _, stderr = building.communicate(timeout=60)
@@ -496,10 +543,13 @@ def test_the_text_engines_own_complaints_are_one_warning(tmp_path):
 
 def test_a_killed_parent_leaves_no_worker_writing(tmp_path):
     building = start(tmp_path, "-j", "2", "--max-size", "10MiB")
-    time.sleep(2)
+    workers = both_laying_out(building)
     building.kill()
     building.wait()
-    time.sleep(8)  # what a worker left running would have written by now
+    end = time.monotonic() + 60  # a worker left running ends once it has written its PDF
+    while any(running(pid) for pid in workers):
+        assert time.monotonic() < end, "a worker still runs a minute after its parent was killed"
+        time.sleep(0.02)
     assert not (tmp_path / "out").exists() or not [
         p for p in (tmp_path / "out").iterdir() if p.suffix == ".pdf"
     ]

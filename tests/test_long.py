@@ -56,9 +56,12 @@ def test_no_notes_number_stands_alone_on_its_line(long_brief):
 
 def test_short_columns_stay_on_one_line(long_brief):
     lang, (distributable, _) = long_brief
+    if lang == "ar":
+        pytest.skip("the Arabic brief has no table")  # it passed on an empty list of dates
     source = (LONG / f"{lang}.md").read_text()
     dates = [m.strip() for m in re.findall(r"^\| ([^|]{1,20}) \|", source, re.M)][1:]
     lines = "\n".join(page_texts(distributable.pdf)).splitlines()
+    assert dates  # the table's first column: else the loop below asserts nothing
     for date in dates:
         assert any(
             date.replace(" ", "") in line.replace(" ", "").replace("\u202f", "") for line in lines

@@ -200,7 +200,7 @@ def test_key_figures_stand_apart_however_long_their_values(tmp_path):
 def test_every_h2_is_a_section_with_an_id(brief):
     tree = html_tree(brief.html)
     main = tree.find(".//main")
-    assert [child.tag for child in main] == ["section"] * len(main)
+    assert len(main) and [child.tag for child in main] == ["section"] * len(main)
     for section in main:
         assert section.get("id") and section[0].tag == "h2"
 
@@ -269,7 +269,7 @@ def test_pages_are_a4(brief):
 def test_running_heads_and_folios(brief):
     meta = layout_meta(brief.source)
     pages = page_texts(brief.pdf)
-    assert "page 1 of" not in squash(pages[0])
+    assert len(pages) > 1 and "page 1 of" not in squash(pages[0])
     for number, text in enumerate(pages[1:], 2):
         assert squash(f"Page {number} of {len(pages)}") in squash(text)
         assert squash(f"{meta['series']} — {meta['country']}") in squash(text)
