@@ -143,6 +143,9 @@ def commit(files: Files, root: Path) -> None:
         for target, aside in reversed(kept):
             if aside:
                 os.replace(aside, target)
+                # When the target was never replaced, both names are one file, and a rename
+                # onto itself does nothing (POSIX): the second name is left to remove.
+                aside.unlink(missing_ok=True)
             else:
                 target.unlink(missing_ok=True)
         raise

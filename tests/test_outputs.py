@@ -72,7 +72,6 @@ def failing(real, target: Path, error: BaseException):
 # The rollback puts c's previous file back with os.replace(its second name, c): both names are
 # one file (c was never replaced), and rename(2) then does nothing, so the second name stays
 # until a later build sweeps it, once this process has ended (never while --watch runs).
-LEFT_ASIDE = "press/outputs.py: the second name of the file that failed is left after rollback"
 
 # A failure at each step of putting c.html (the last file) in place, once a.html is replaced and
 # b.html written.
@@ -102,22 +101,7 @@ def test_a_commit_that_fails_part_way_puts_the_previous_files_back(out, monkeypa
     assert after == before
 
 
-@pytest.mark.parametrize(
-    ("step", "error"),
-    [
-        pytest.param(
-            *FAILURES[0],
-            id="replace",
-            marks=pytest.mark.xfail(strict=True, reason=LEFT_ASIDE),
-        ),
-        pytest.param(*FAILURES[1], id="link"),
-        pytest.param(
-            *FAILURES[2],
-            id="interrupted",
-            marks=pytest.mark.xfail(strict=True, reason=LEFT_ASIDE),
-        ),
-    ],
-)
+@pytest.mark.parametrize(("step", "error"), FAILURES, ids=FAILURE_IDS)
 def test_a_commit_that_fails_part_way_leaves_no_temporary_file(out, monkeypatch, step, error):
     fail_part_way(out, monkeypatch, step, error)
     assert not list(out.rglob(".press-*.tmp"))
