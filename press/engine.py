@@ -101,7 +101,11 @@ class Engine:
             fonts, styles, problems = FontConfiguration(), [], []
             for path in config.styles:  # one at a time: WeasyPrint's messages lack the file
                 with Collector() as collector:
-                    styles.append(CSS(filename=path, url_fetcher=fetcher, font_config=fonts))
+                    try:
+                        styles.append(CSS(filename=path, url_fetcher=fetcher, font_config=fonts))
+                    except FatalURLFetchingError as error:  # an @import the fetcher refused
+                        message = str(error.__cause__ or error)
+                        raise BriefError(path, 1, "fetch.refused", message) from None
                 problems += [css_problem(path, record) for record in collector.records]
             self.styles.clear()
             self.styles[key] = styles, fonts, problems

@@ -230,6 +230,24 @@ def test_a_stylesheets_address_outside_its_folder_is_refused_at_its_line(tmp_pat
     assert str(tmp_path / "secret.png") not in opened and not (folder / "out").exists()
 
 
+def test_a_stylesheet_importing_one_outside_its_folder_is_an_error_not_a_traceback(tmp_path):
+    (tmp_path / "secret.css").write_text("body { color: red }\n")
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    for css in Config().styles_dir.glob("*.css"):
+        (styles / css.name).write_text(css.read_text())
+    css = styles / "brief.css"
+    css.write_text("@import url(../secret.css);\n" + css.read_text())
+    folder = tmp_path / "brief"
+    folder.mkdir()
+    result = build_one(write(folder, FRONT + "Text.\n"), Config(folder / "out", styles_dir=styles))
+    assert [str(p) for p in result.problems] == [
+        f"{display(css)}:1: error: refused {(tmp_path / 'secret.css').as_uri()}: {OUTSIDE}"
+        " [fetch.refused]"
+    ]
+    assert not (folder / "out").exists()
+
+
 # The fetcher itself.
 @pytest.fixture
 def fetch(place) -> RootedFetcher:
