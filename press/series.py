@@ -152,7 +152,7 @@ def watch(files: list[Path], config: Config, report: Report, folder: Path, stop=
         out = config.out_dir.resolve()
 
         def wanted(change, name: str) -> bool:  # never the press's own outputs: an endless loop
-            return not_editors(change, name) and not Path(name).resolve().is_relative_to(out)
+            return not_editors(change, name) and not written_by_press(Path(name).resolve(), out)
 
         options = {"debounce": 50, "step": 20, "watch_filter": wanted, "stop_event": stop}
         for changes in watchfiles.watch(*folders, **options):
@@ -167,6 +167,15 @@ def resolved(names) -> set[Path]:
         with contextlib.suppress(OSError, RuntimeError):
             paths.add(Path(name).resolve())
     return paths
+
+
+def written_by_press(path: Path, out: Path) -> bool:
+    """Whether a path is one a build writes into the output folder: a copy's PDF or HTML, its
+    assets or previews (the output folder may be the briefs' own: their saves still count)."""
+    if not path.is_relative_to(out):
+        return False
+    inside = path.relative_to(out).parts
+    return inside[:1] in (("assets",), ("preview",)) or path.suffix in (".pdf", ".html")
 
 
 def not_editors(change, name: str) -> bool:

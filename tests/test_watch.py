@@ -208,3 +208,18 @@ def test_its_own_outputs_inside_the_watched_folder_start_nothing(tmp_path, monke
     finally:
         watching.stop.set()
         watching.thread.join(10)
+
+
+def test_a_brief_saved_in_the_output_folder_is_still_rebuilt(tmp_path, monkeypatch):
+    """`-o` the briefs' own folder: the loop ignores what it writes there, not the briefs."""
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    source, mark = write(folder, GOOD, "brief.md"), write(folder, GOOD, "mark.md")
+    watching = Watcher([source, mark], Config(out_dir=folder, html=True), monkeypatch)
+    watching.thread.start()
+    try:
+        watching.until(lambda: len(watching.built) >= 2)
+        assert watching.saved(lambda: source.write_text(GOOD + "\nMore.\n")) == [source]
+    finally:
+        watching.stop.set()
+        watching.thread.join(10)
