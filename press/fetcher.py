@@ -103,7 +103,10 @@ class RootedFetcher(URLFetcher):
                              f"or is past {MAX_DRAWN:.0e}")  # fmt: skip
         for href in svg_images(data):
             inner = urljoin(url, href)
-            if inner.startswith("data:") or inner == url:
+            if inner.startswith("data:"):  # the fetcher reads files only: say so, not "failed"
+                raise ValueError(f"refused {url}: an image written into it (data:) is not read; "
+                                 "save it as a file beside the brief and name that")  # fmt: skip
+            if inner == url:
                 continue
             try:
                 self.read(inner)

@@ -175,7 +175,7 @@ def test_a_font_an_svg_names_is_refused(place, font, message):
 
 def test_a_data_address_reads_no_file_and_stops_the_brief(place):
     """A data: address holds its bytes: the checks refuse it in Markdown; in an SVG, the
-    fetcher refuses it, and the SVG fails to render at its line."""
+    fetcher refuses the SVG, saying why, at its line."""
     data = "data:image/png;base64," + base64.b64encode(png()).decode()
     brief = write(place, FRONT + f"## A\n\n![A pixel]({data})\n")
     status, _, stderr = run([str(brief), "-o", str(place / "out")])
@@ -187,6 +187,7 @@ def test_a_data_address_reads_no_file_and_stops_the_brief(place):
     status, stderr, opened = build_svg(place, svg(f'<image href="{data}" width="9" height="9"/>'))
     assert status == 1 and stderr.startswith(f"{display(brief)}:{LINE}: error: "), stderr
     assert "chart.svg" in stderr and stderr.count("\n") == 1 and "Traceback" not in stderr
+    assert "an image written into it (data:) is not read" in stderr
     assert not (place / "out" / "brief.pdf").exists() and outside(place, opened) == []
 
 
@@ -330,12 +331,12 @@ def test_an_svg_is_refused_for_what_it_names(place, fetch):
     assert outside(place, opened) == []
 
 
-def test_an_svgs_data_image_is_left_to_the_fetch_of_its_own(place, fetch):
-    """The SVG passes (a data: image is no file to check); WeasyPrint then asks for the data:
-    address, which is refused as any address that is not a file of the brief."""
+def test_an_svgs_data_image_is_refused_with_the_svg(place, fetch):
+    """The fetcher reads files only: an SVG holding a data: image is refused, saying why."""
     data = "data:image/png;base64," + base64.b64encode(png()).decode()
     (place / "chart.svg").write_text(svg(f'<image href="{data}"/>'))
-    assert fetch.read(BRIEF_URL + "chart.svg")[0] == "image/svg+xml"
+    with pytest.raises(ValueError, match=r"an image written into it \(data:\) is not read"):
+        fetch.read(BRIEF_URL + "chart.svg")
     with pytest.raises(ValueError, match=OUTSIDE_ONLY):
         fetch.read(data)
 
