@@ -16,7 +16,7 @@ from helpers import FRONT, html_tree, write
 from PIL import Image
 
 from press import outputs
-from press.config import Config
+from press.config import COPIES, Config
 
 GOOD = FRONT + "## Text\n\nBody.\n"
 LONG = FRONT + "Text of a long brief, laid out for a while.\n\n" * 600
@@ -261,7 +261,8 @@ def test_a_temporary_file_a_killed_build_left_is_swept_by_the_next(tmp_path):
 
 
 # File names.
-def test_a_file_name_that_is_not_utf8_builds_and_prints_escaped(tmp_path):
+@pytest.mark.parametrize("copy", ["screen", "print"])
+def test_a_file_name_that_is_not_utf8_builds_and_prints_escaped(tmp_path, copy):
     name = os.fsdecode(b"caf\xe9-\x1b[2J.md")
     (tmp_path / name).write_text(GOOD, encoding="utf-8")
     command = [
@@ -270,10 +271,13 @@ def test_a_file_name_that_is_not_utf8_builds_and_prints_escaped(tmp_path):
         str(tmp_path / name),
         "-o",
         str(tmp_path / "out"),
+        "--copy",
+        copy,
     ]
     done = subprocess.run(command, capture_output=True)
     assert done.returncode == 0, done.stderr
-    assert b"caf\\xe9-\\x1b[2J.pdf: 2 pages" in done.stdout and b"\x1b" not in done.stdout
+    stem = b"caf\\xe9-\\x1b[2J" + COPIES[copy].suffix.encode()
+    assert stem + b".pdf: 2 pages" in done.stdout and b"\x1b" not in done.stdout
 
 
 def test_a_stem_near_the_file_systems_limit_builds(tmp_path):
