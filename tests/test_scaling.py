@@ -1,6 +1,7 @@
 """The press's own scanners take time in proportion to the brief: four times the input, and the
-time at most about four times (a ratio under 8: a quadratic scanner gives 16, an exponential one
-more; the wide margin keeps a busy machine's noise from failing a linear one).
+time at most about four times (a ratio under 10: a quadratic scanner gives 16, an exponential one
+more; the wide margin keeps a busy machine's noise, `make test` on every core, from failing a
+linear one).
 
 Python-Markdown's inline processor, which the press cannot change, is measured in `make bench`.
 """
@@ -19,11 +20,11 @@ from press.typeset import Isolates, LongWords, balanced
 
 
 def seconds(work) -> float:
-    """The best of three timings of a piece of work, without the cycle collector's pauses."""
+    """The best of five timings of a piece of work, without the cycle collector's pauses."""
     best = float("inf")
     gc.disable()
     try:
-        for _ in range(3):
+        for _ in range(5):
             start = time.perf_counter()
             work()
             best = min(best, time.perf_counter() - start)
@@ -144,7 +145,7 @@ def missing_characters(n: int):
     ],
 )
 def test_four_times_the_input_takes_at_most_about_four_times_as_long(case, n):
-    assert ratio(case, n) < 8
+    assert ratio(case, n) < 10
 
 
 def test_the_measure_tells_a_quadratic_scanner_from_a_linear_one():
@@ -154,4 +155,4 @@ def test_the_measure_tells_a_quadratic_scanner_from_a_linear_one():
         text = "a" * n
         return lambda: sum(text[j] == "b" for i in range(n) for j in range(i, n))
 
-    assert ratio(rescanning, 300) > 8
+    assert ratio(rescanning, 300) > 10
