@@ -15,6 +15,7 @@ from .config import COPIES, MAX_SECONDS, PDF_VARIANTS, RATINGS, ROOT, Config
 from .deadline import Stopped, stoppable
 from .problems import BriefError, Result, SetupError, display, printable
 from .problems import human as size
+from .session import Session
 
 EPILOG = """exit status:
   0  every brief built (or checked without errors)
@@ -142,8 +143,9 @@ def tally(*results: Result) -> str:
     return f"{errors} errors, {len(problems) - errors} warnings{kinds}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build, check, watch or start briefs as the command line asks; return the exit status."""
+def main(argv: list[str] | None = None, session: Session | None = None) -> int:
+    """Build, check, watch or start briefs as the command line asks; return the exit status.
+    A caller that runs it again in one process may pass its session: what it parsed is kept."""
     cli = parser()
     args = cli.parse_args(argv)
     if args.new is not None:
@@ -183,10 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     report = Reporter(config)
     tuning.collect_less()
     with stoppable():
-        return run(args, files, config, report)
+        return run(args, files, config, report, session)
 
 
-def run(args, files: list[Path], config: Config, report: Reporter) -> int:
+def run(args, files: list[Path], config: Config, report: Reporter, session: Session | None) -> int:
     """Build, check or watch the briefs; the exit status."""
     try:
         if not config.check:
@@ -198,7 +200,7 @@ def run(args, files: list[Path], config: Config, report: Reporter) -> int:
             return 0
         start = time.perf_counter()
         jobs = 1 if config.check else args.jobs  # checks need no WeasyPrint: not worth a process
-        results = tuning.call(series.build_all, files, config, report, jobs)
+        results = tuning.call(series.build_all, files, config, report, jobs, session)
     except SetupError as error:
         say(f"build.py: setup: error: {error}", sys.stderr)
         return 2

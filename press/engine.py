@@ -78,6 +78,9 @@ class NativeErrors:
         self.lines = [line for line in text.splitlines() if line.strip()]
 
 
+KEPT_STYLES = 4  # sets of stylesheets kept parsed: each copy's, and a custom folder's
+
+
 class Engine:
     """WeasyPrint for one process: its stylesheets and fonts parsed once, again when they change."""
 
@@ -107,7 +110,12 @@ class Engine:
                         message = str(error.__cause__ or error)
                         raise BriefError(path, 1, "fetch.refused", message) from None
                 problems += [css_problem(path, record) for record in collector.records]
-            self.styles.clear()
+            # Each copy's stylesheets kept (a series in several copies), a changed file's dropped.
+            paths = [path for path, _ in key]
+            for stale in [k for k in self.styles if [p for p, _ in k] == paths]:
+                del self.styles[stale]
+            while len(self.styles) >= KEPT_STYLES:
+                del self.styles[next(iter(self.styles))]
             self.styles[key] = styles, fonts, problems
         return self.styles[key]
 

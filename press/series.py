@@ -21,13 +21,18 @@ from .session import Session
 Report = Callable[[Result], None]
 
 
-def build_all(files: list[Path], config: Config, report: Report, jobs: int) -> list[Result]:
-    """Build the briefs, in worker processes when there are several; report each as it ends."""
+def build_all(
+    files: list[Path], config: Config, report: Report, jobs: int, session: Session | None = None
+) -> list[Result]:
+    """Build the briefs, in worker processes when there are several; report each as it ends.
+    Built here, they share the session given (a caller's that builds again), else a new one."""
     files, clashing = apart(files, config)
     for result in clashing:
         report(result)
     if jobs > 1 and len(files) > 1:
         return clashing + in_workers(files, config, report, min(jobs, len(files)))
+    if session is not None:
+        return clashing + in_turn(files, config, report, session)
     with Session() as session:
         return clashing + in_turn(files, config, report, session)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import build
+from press import cli
 from press.config import COPIES, Config
 from press.pipeline import build as build_with
 from press.problems import Result
@@ -41,21 +41,31 @@ class Built:
     stderr: str
 
 
+# One session for the tests' in-process builds, as a process that builds many briefs keeps one:
+# the stylesheets and fonts are parsed once, not for each test.
+SESSION = Session()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_session():
+    yield SESSION
+    SESSION.close()
+
+
 def run(argv: list[str]) -> tuple[int, str, str]:
-    """Run `build.main(argv)` in-process; return status, stdout and stderr."""
+    """Run the command in-process, as `build.main(argv)` does; return status, stdout, stderr."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            status = build.main(argv)
+            status = cli.main(argv, SESSION)
         except SystemExit as exit:
             status = exit.code
     return status, out.getvalue(), err.getvalue()
 
 
 def build_one(path: Path, config: Config) -> Result:
-    """Build one brief in-process with a session of its own."""
-    with Session() as session:
-        return build_with(path, config, session)
+    """Build one brief in-process, in the tests' session."""
+    return build_with(path, config, SESSION)
 
 
 def build_brief(source: Path, out: Path, *options: str) -> Built:
