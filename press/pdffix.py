@@ -24,6 +24,7 @@ def finisher(brief: Brief, config: Config):
         join_split_elements(
             document, pdf
         )  # before: a repeated table header it drops becomes an Artifact
+        notes_read_with_their_page(pdf)
         mark_page_furniture_as_artifacts(pdf)
         scope_table_headers(pdf)
         wrap_list_bodies(pdf)
@@ -107,6 +108,69 @@ def tag_notes(document, pdf: pydyf.PDF) -> None:
 
 
 HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
+
+
+def elements(pdf: pydyf.PDF, node: dict):
+    """A structure element and those below it, in reading order."""
+    yield node
+    for kid in node.get("K", []) if isinstance(node.get("K"), list) else []:
+        element = pdf.objects[number(kid)] if isinstance(kid, bytes) else None
+        if isinstance(element, dict) and element.get("Type") != "/OBJR":
+            yield from elements(pdf, element)
+
+
+INLINE = {"/Span", "/Link", "/Em", "/Strong", "/Code", "/Quote", "/Reference", "/Lbl"}
+IN_TABLES = {"/TD", "/TH", "/TR", "/THead", "/TBody", "/TFoot"}
+
+
+def notes_read_with_their_page(pdf: pydyf.PDF) -> None:
+    """Read the notes of a page after the last paragraph (item, table…) whose text is on it.
+
+    WeasyPrint 70 tags the notes of a page after the page's text (upstream #2482), which the
+    press joins into one element per section: a note called on page 2 was read after the last
+    recommendation. Read after the call's own paragraph, a note would be read before the rest
+    of its page, which WeasyPrint paints first: the tree and the page would part (outloud's
+    ORD-001); here they keep the same order, page by page, as a reader of the page does.
+    """
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    areas = [
+        area
+        for document in root["K"]
+        for area in elements(pdf, pdf.objects[number(document)])
+        if area.get("S") == "/NonStruct"
+        and area.get("K")
+        and all(pdf.objects[number(k)].get("S") == "/Note" for k in area["K"])
+    ]
+    held = {id(area) for area in areas}
+    last: dict[bytes, dict] = {}  # a page → the last block whose text is on it
+
+    def walk(node: dict) -> None:
+        for kid in node.get("K", []) if isinstance(node.get("K"), list) else []:
+            element = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
+            if isinstance(kid, int) and "Pg" in node:  # a marked sequence of the node's page
+                last[node["Pg"]] = block_of(node)
+            elif isinstance(element, dict) and element.get("Type") == "/MCR":
+                last[element["Pg"]] = block_of(node)
+            elif isinstance(element, dict) and element.get("S") and id(element) not in held:
+                walk(element)
+
+    def block_of(node: dict) -> dict:
+        while node.get("S") in INLINE or node.get("S") in IN_TABLES:
+            node = pdf.objects[number(node["P"])]
+        return node
+
+    walk(root)
+    for area in areas:
+        block = last.get(area.get("Pg"))
+        if block is None or "P" not in block:
+            continue
+        parent = pdf.objects[number(block["P"])]
+        at = parent["K"].index(block.reference) + 1
+        parent["K"] = pydyf.Array([*parent["K"][:at], *area["K"], *parent["K"][at:]])
+        for note in area["K"]:
+            pdf.objects[number(note)]["P"] = block["P"]
+        above = pdf.objects[number(area["P"])]
+        above["K"] = pydyf.Array(k for k in above["K"] if k != area.reference)
 
 
 def join_split_elements(document, pdf: pydyf.PDF) -> None:

@@ -3,10 +3,11 @@ Portuguese and Arabic, each built as the distributable, the print copy and the H
 
 import re
 
+import pikepdf
 import pymupdf
 import pytest
 from conftest import ROOT, build_brief
-from helpers import early_breaks, html_tree, note_gaps, page_texts
+from helpers import early_breaks, html_tree, kids, note_gaps, page_texts, structure_nodes
 
 LONG = ROOT / "tests" / "briefs" / "long"
 
@@ -120,3 +121,25 @@ def test_addresses_read_in_order_in_a_right_to_left_print_copy(long_brief):
     )  # a line's hyphen
     addresses = set(re.findall(r"\]\((https?://[^)\s]+)\)", (LONG / "ar.md").read_text()))
     assert addresses and not [a for a in addresses if a not in text]
+
+
+def test_each_note_is_read_after_its_call_and_with_its_page(long_brief):
+    """A note's Note element follows its first call in the structure tree, and comes before
+    anything two pages on: a screen reader meets it where a reader of the page does."""
+    for built in long_brief[1]:
+        with pikepdf.open(built.pdf) as document:
+            pages = {page.obj.objgen: n for n, page in enumerate(document.pages)}
+            order = [node for node in structure_nodes(document) if "/S" in node]
+            first_call, notes = {}, {}
+            for at, node in enumerate(order):
+                if node.S == "/Note":
+                    notes[str(node.ID)] = (at, pages[node.Pg.objgen])
+                for kid in kids(node) if node.S == "/Link" else []:
+                    dest = kid.get("/Obj", {}).get("/Dest") if kid.get("/Type") == "/OBJR" else None
+                    if dest is not None and str(dest).startswith(("fn:", "src:")):
+                        first_call.setdefault(str(dest), at)
+            assert notes and notes.keys() <= first_call.keys()
+            for name, (at, page) in notes.items():
+                assert first_call[name] < at, name
+                later = [n for n in order[:at] if "/Pg" in n and pages[n.Pg.objgen] > page + 1]
+                assert later == [], name
