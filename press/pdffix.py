@@ -25,9 +25,11 @@ def finisher(brief: Brief, config: Config):
             document, pdf
         )  # before: a repeated table header it drops becomes an Artifact
         notes_read_with_their_page(pdf)
+        links_hold_their_annotations(pdf)
         mark_page_furniture_as_artifacts(pdf)
         scope_table_headers(pdf)
         wrap_list_bodies(pdf)
+        drop_empty_elements(pdf)
         flag_links_to_print(pdf)
         if config.variant in DECLARES_UA:
             declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
@@ -171,6 +173,58 @@ def notes_read_with_their_page(pdf: pydyf.PDF) -> None:
             pdf.objects[number(note)]["P"] = block["P"]
         above = pdf.objects[number(area["P"])]
         above["K"] = pydyf.Array(k for k in above["K"] if k != area.reference)
+
+
+def links_hold_their_annotations(pdf: pydyf.PDF) -> None:
+    """Hang each link annotation from its Link, not from a Span inside it.
+
+    Where a link's text is an element of its own (the print copy's addresses, a right-to-left
+    brief's Latin runs) and breaks over lines, WeasyPrint 70 hangs the annotations of the later
+    lines from that element's Span; PDF/UA-1 wants every link annotation in a Link (outloud
+    LNK-001). No upstream issue found.
+    """
+    for holder in [obj for obj in pdf.objects if isinstance(obj, dict) and "S" in obj]:
+        if holder["S"] == "/Link" or not isinstance(holder.get("K"), list):
+            continue
+        annotations = [k for k in holder["K"] if is_link_annotation(pdf, k)]
+        link = holder
+        while annotations and link.get("S") != "/Link" and "P" in link:
+            link = pdf.objects[number(link["P"])]
+        if not annotations or link.get("S") != "/Link":
+            continue
+        holder["K"] = pydyf.Array(k for k in holder["K"] if k not in annotations)
+        link["K"] = pydyf.Array([*link["K"], *annotations])
+
+
+
+def drop_empty_elements(pdf: pydyf.PDF) -> None:
+    """Take out of the tree the Spans, items and their bodies that hold nothing (TAG-020).
+
+    WeasyPrint 70 tags a generated box with no text (the print copy's source-note call, whose
+    content is none) as an empty Span, and an item of an empty line an empty LBody; a Span
+    left with nothing once its annotations hang from its Link is one too.
+    """
+    emptied = True
+    while emptied:  # an item whose body goes is empty in turn
+        emptied = False
+        for node in [o for o in pdf.objects if isinstance(o, dict) and o.get("S") in EMPTIABLE]:
+            if node.get("K") not in (None, []) or node.keys() & {"Alt", "ActualText"}:
+                continue
+            parent = pdf.objects[number(node["P"])] if "P" in node else {}
+            if isinstance(parent.get("K"), list) and node.reference in parent["K"]:
+                parent["K"] = pydyf.Array(k for k in parent["K"] if k != node.reference)
+                emptied = True
+
+
+EMPTIABLE = {"/Span", "/LBody", "/LI"}
+
+
+def is_link_annotation(pdf: pydyf.PDF, kid) -> bool:
+    """Whether a structure element's kid is an object reference to a link annotation."""
+    kid = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
+    if not (isinstance(kid, dict) and kid.get("Type") == "/OBJR"):
+        return False
+    return pdf.objects[number(kid["Obj"])].get("Subtype") == "/Link"
 
 
 def join_split_elements(document, pdf: pydyf.PDF) -> None:

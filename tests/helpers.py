@@ -2,7 +2,10 @@
 
 import ctypes
 import itertools
+import json
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -329,3 +332,11 @@ def common_font_size(pdf: Path) -> float:
         return sizes.most_common(1)[0][0]
     finally:
         document.close()
+
+
+def outloud(pdf: Path) -> dict:
+    """What the PDF/UA and WCAG machine checks find in a PDF."""
+    checker = Path(sys.executable).with_name("outloud")
+    result = subprocess.run([str(checker), "--json", "-", "--fail-on", "never", str(pdf)],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(result.stdout)["results"][0]

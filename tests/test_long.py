@@ -7,7 +7,15 @@ import pikepdf
 import pymupdf
 import pytest
 from conftest import ROOT, build_brief
-from helpers import early_breaks, html_tree, kids, note_gaps, page_texts, structure_nodes
+from helpers import (
+    early_breaks,
+    html_tree,
+    kids,
+    note_gaps,
+    outloud,
+    page_texts,
+    structure_nodes,
+)
 
 LONG = ROOT / "tests" / "briefs" / "long"
 
@@ -143,3 +151,14 @@ def test_each_note_is_read_after_its_call_and_with_its_page(long_brief):
                 assert first_call[name] < at, name
                 later = [n for n in order[:at] if "/Pg" in n and pages[n.Pg.objgen] > page + 1]
                 assert later == [], name
+
+
+def test_the_machine_checks_find_no_link_order_or_structure_finding(long_brief):
+    """outloud on both copies: no error; no link (LNK), reading-order (ORD), tag (TAG) or list
+    (LST) finding. Arabic's glyph mappings (TXT) are the font's: docs/tags.md."""
+    lang, built = long_brief
+    for copy in built:
+        findings = outloud(copy.pdf)["findings"]
+        assert [f for f in findings if f["severity"] == "error"] == [], copy.pdf.name
+        kinds = {f["rule"].split("-")[0] for f in findings}
+        assert kinds <= ({"TXT"} if lang == "ar" else set()), (copy.pdf.name, findings)

@@ -1,11 +1,7 @@
 """The repairs of press/pdffix.py, each on the built PDFs: the gap it covers must stay closed."""
 
-import json
 import re
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -16,6 +12,7 @@ from helpers import (
     artifact_texts,
     html_tree,
     layout_meta,
+    outloud,
     squash,
     structure_nodes,
     write,
@@ -82,14 +79,6 @@ def test_every_list_item_holds_its_label_then_its_body(brief):
             assert all(
                 kid.P.objgen == body.objgen for kid in body.K if isinstance(kid, pikepdf.Dictionary)
             )
-
-
-def outloud(pdf: Path) -> dict:
-    """What the PDF/UA and WCAG machine checks find in a PDF."""
-    checker = Path(sys.executable).with_name("outloud")
-    result = subprocess.run([str(checker), "--json", "-", "--fail-on", "never", str(pdf)],
-                            capture_output=True, text=True, check=True)  # fmt: skip
-    return json.loads(result.stdout)["results"][0]
 
 
 @pytest.mark.parametrize("variant", ["pdf/a-3u", "pdf/a-2b", "pdf/a-2u"])
