@@ -6,18 +6,21 @@ Each repair is small, names the upstream gap it covers, and is tested in tests/t
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import uuid
 
 import pydyf
 
 from .config import DECLARES_UA, MM, Config
-from .extension import SPLIT_BLOCKS
+from .extension import SPLIT_BLOCKS, letters
 from .frontmatter import Brief
+from .i18n import N_, Language
 
 
-def finisher(brief: Brief, config: Config):
-    """What is done to the PDF objects before they are written."""
+def finisher(brief: Brief, config: Config, names: dict[str, str]):
+    """What is done to the PDF objects before they are written; names describes the places
+    the brief's links lead to (`described()`)."""
 
     def finish(document, pdf: pydyf.PDF) -> None:
         tag_notes(document, pdf)
@@ -31,6 +34,7 @@ def finisher(brief: Brief, config: Config):
         wrap_list_bodies(pdf)
         drop_empty_elements(pdf)
         flag_links_to_print(pdf)
+        describe_links(pdf, names)
         if config.variant in DECLARES_UA:
             declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
         if config.copy.bleed_mm:
@@ -194,7 +198,6 @@ def links_hold_their_annotations(pdf: pydyf.PDF) -> None:
             continue
         holder["K"] = pydyf.Array(k for k in holder["K"] if k not in annotations)
         link["K"] = pydyf.Array([*link["K"], *annotations])
-
 
 
 def drop_empty_elements(pdf: pydyf.PDF) -> None:
@@ -365,6 +368,45 @@ def flag_links_to_print(pdf: pydyf.PDF) -> None:
     for obj in pdf.objects:
         if isinstance(obj, dict) and obj.get("Subtype") == "/Link":
             obj["F"] = 4  # Print
+
+
+def describe_links(pdf: pydyf.PDF, names: dict[str, str]) -> None:
+    """Describe each link to a place in the brief by that place ("Note 3", a heading's words):
+    WeasyPrint 70 describes it by its id (`fn:3`, `introduction`), which a screen reader reads
+    out as the link's description. A link to an address keeps the address."""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Subtype") == "/Link":
+            dest = obj.get("Dest")
+            if isinstance(dest, pydyf.String) and str(dest.string) in names:
+                obj["Contents"] = pydyf.String(names[str(dest.string)])
+
+
+# A heading with an id, or a section's, which opens with its heading.
+HEADING_RE = re.compile(
+    r'<(?:section\b[^>]*\bid="([^"]+)"[^>]*>\s*<(h[1-6])\b([^>]*)'
+    r'|(h[1-6])\b([^>]*\bid="([^"]+)"[^>]*))>(.*?)</(?:\2|\4)>',
+    re.S,
+)
+TITLE_RE = re.compile(r'\btitle="([^"]*)"')  # a heading that calls a note: its words alone
+NOTE_RE = re.compile(r'\bid="(fn|src):(\d+)"')
+
+
+def described(page: str, language: Language) -> dict[str, str]:
+    """What each place a link may lead to is called: a heading by its words, a note by its
+    number ("Note 3"), a print copy's source note by its letter ("Source c")."""
+    names = {}
+    for section, _, opening, _, attributes, heading, text in HEADING_RE.findall(page):
+        id_, attributes = (section, opening) if section else (heading, attributes)
+        title = TITLE_RE.search(attributes)
+        words = title[1] if title else re.sub(r"<[^>]*>", "", text)
+        names[id_] = " ".join(html.unescape(words).split())
+    for kind, n in NOTE_RE.findall(page):
+        if kind == "fn":
+            names[f"fn:{n}"] = language.gettext(N_("Note %(number)s")) % {"number": n}
+        else:
+            letter = letters(int(n))
+            names[f"src:{n}"] = language.gettext(N_("Source %(letter)s")) % {"letter": letter}
+    return names
 
 
 def exact_bleed_box(pdf: pydyf.PDF, b: float) -> None:

@@ -162,3 +162,21 @@ def test_the_machine_checks_find_no_link_order_or_structure_finding(long_brief):
         assert [f for f in findings if f["severity"] == "error"] == [], copy.pdf.name
         kinds = {f["rule"].split("-")[0] for f in findings}
         assert kinds <= ({"TXT"} if lang == "ar" else set()), (copy.pdf.name, findings)
+
+
+NOTE_WORD = {"en": "Note", "fr": "Note", "pt": "Nota", "ar": "الحاشية"}
+
+
+def test_each_link_is_described_by_where_it_leads(long_brief):
+    """A screen reader reads an annotation's description: a note's number in the brief's
+    language, a heading's words, an address; never an id such as fn:3."""
+    lang, built = long_brief
+    for copy in built:
+        with pikepdf.open(copy.pdf) as document:
+            links = [a for page in document.pages for a in page.get("/Annots", [])]
+            inside = [(str(a.Dest), str(a.Contents)) for a in links if "/Dest" in a]
+            outside = [(str(a.A.URI), str(a.Contents)) for a in links if "/A" in a]
+        assert inside and all(text != dest for dest, text in inside)
+        notes = [(dest, text) for dest, text in inside if dest.startswith("fn:")]
+        assert notes and all(text == f"{NOTE_WORD[lang]} {dest[3:]}" for dest, text in notes)
+        assert all(address == text for address, text in outside)
