@@ -35,6 +35,7 @@ def finisher(brief: Brief, config: Config, names: dict[str, str]):
         drop_empty_elements(pdf)
         flag_links_to_print(pdf)
         describe_links(pdf, names)
+        id_tree(pdf)
         if config.variant in DECLARES_UA:
             declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
         if config.copy.bleed_mm:
@@ -368,6 +369,24 @@ def flag_links_to_print(pdf: pydyf.PDF) -> None:
     for obj in pdf.objects:
         if isinstance(obj, dict) and obj.get("Subtype") == "/Link":
             obj["F"] = 4  # Print
+
+
+def id_tree(pdf: pydyf.PDF) -> None:
+    """List the elements that have an ID (notes, table headers) in the tree's IDTree, where a
+    reader finds the element an ID names: WeasyPrint 70 gives IDs and no IDTree (ISO 32000-1
+    14.7.2). No upstream issue found."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    named = sorted(  # those the tree holds: a repeated header row's are out of it
+        (element["ID"].string, element.reference)
+        for document in root["K"]
+        for element in elements(pdf, pdf.objects[number(document)])
+        if "ID" in element
+    )
+    if named:
+        names = pydyf.Array(x for name, ref in named for x in (pydyf.String(name), ref))
+        root["IDTree"] = pydyf.Dictionary({"Names": names})
 
 
 def describe_links(pdf: pydyf.PDF, names: dict[str, str]) -> None:

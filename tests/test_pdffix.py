@@ -178,3 +178,16 @@ def test_two_tables_of_the_same_columns_across_a_page_break_stay_two(tmp_path, r
         pages = {k.Pg.objgen for t in tables[:1] for k in t.K if k.S == "/TBody"}
     assert len(tables) == 2 and [len(h) for h in heads] == [1, 1]
     assert len(pages) == (2 if rows == 36 else 1)  # the split one is one table over two pages
+
+
+def test_the_id_tree_names_every_element_with_an_id(sample):
+    """The sample's notes and table headers have IDs (the Kazakhstan brief has none)."""
+    with pikepdf.open(sample.pdf) as document:
+        with_ids = {
+            str(node.ID): node.objgen for node in structure_nodes(document) if "/ID" in node
+        }
+        names = list(document.Root.StructTreeRoot.IDTree.Names)
+        listed = {str(name): node.objgen for name, node in zip(names[::2], names[1::2])}
+        keys = [bytes(name) for name in names[::2]]
+    assert with_ids and listed == with_ids
+    assert keys == sorted(keys)  # a name tree's keys, in order
