@@ -41,7 +41,9 @@ def convert(brief: Brief, config: Config, language: Language) -> Converted:
     rtl = language.direction == "rtl"
     headings = recommendations_headings(brief, language)
     notes = language.gettext("Notes")
-    press = PressExtension(source, headings, rtl, notes=notes, lang=language.tag)
+    press = PressExtension(
+        source, headings, rtl, notes=notes, lang=language.tag, gettext=language.gettext
+    )
     opening, closing = quotes(language.tag)
     # Straight quotes typed become the language's; a straight apostrophe becomes ’.
     smarty = SmartyExtension(

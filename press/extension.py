@@ -15,6 +15,7 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from .i18n import N_
 from .sourcemap import SourceMap
 from .typeset import (
     STASH_RE,
@@ -313,9 +314,11 @@ class Footnotes(Treeprocessor):
     page foot.
     """
 
-    def __init__(self, md: markdown.Markdown, heading: str, source: SourceMap, facts: list):
+    def __init__(
+        self, md: markdown.Markdown, heading: str, source: SourceMap, facts: list, gettext=str
+    ):
         super().__init__(md)
-        self.heading, self.source, self.facts = heading, source, facts
+        self.heading, self.source, self.facts, self.gettext = heading, source, facts, gettext
 
     def run(self, root: etree.Element) -> None:
         holder = root.find(".//div[@class='footnote']/..")
@@ -363,9 +366,12 @@ class Footnotes(Treeprocessor):
             follows = hold_to_word(parent, index)
             call = etree.Element("span", {"class": "note-call follows" if follows else "note-call"})
             call.text = WORD_JOINER  # no break before the number, not even after "." or ","
-            etree.SubElement(call, "a", href=f"#fn:{n}").text = str(n)
+            label = self.gettext(N_("Note %(number)s")) % {"number": n}  # not a bare number
+            etree.SubElement(call, "a", href=f"#fn:{n}", **{"aria-label": label}).text = str(n)
             ref = etree.Element("span", {"class": "note-ref follows" if follows else "note-ref"})
-            etree.SubElement(ref, "a", href=f"#note:{n}", id=back).text = str(n)
+            etree.SubElement(
+                ref, "a", href=f"#note:{n}", id=back, **{"aria-label": label}
+            ).text = str(n)
             group = [call, note, ref] if note is not None else [call, ref]
             if (tail or "").startswith(" "):  # see hold_to_word
                 space = etree.Element("span", {"class": "after-call"})
@@ -408,7 +414,8 @@ class Footnotes(Treeprocessor):
         listing = etree.SubElement(section, "ol")
         for n, back, note in notes:
             item = etree.SubElement(listing, "li", id=f"note:{n}")
-            etree.SubElement(item, "a", href=f"#{back}").text = str(n)
+            label = self.gettext(N_("Back to note %(number)s in the text")) % {"number": n}
+            etree.SubElement(item, "a", href=f"#{back}", **{"aria-label": label}).text = str(n)
             body = copy.deepcopy(note)
             body.tag, body.attrib, body.tail = "span", {}, None
             body.text = " " + (body.text or "")
@@ -616,10 +623,12 @@ class PressExtension(Extension):
         rtl: bool = False,
         notes: str = "Notes",
         lang: str = "en",
+        gettext=str,
     ):
         super().__init__()
         self.source, self.recommendations, self.rtl, self.lang = source, recommendations, rtl, lang
         self.notes = notes  # the heading of the HTML copy's notes
+        self.gettext = gettext  # the layout's words in the brief's language
         self.toc: list[tuple[str, str]] = []  # (id, heading) of each `##` section
         self.facts: list[Fact] = []
 
@@ -630,7 +639,7 @@ class PressExtension(Extension):
         sections = Sections(md, self.toc, self.recommendations)
         md.treeprocessors.register(sections, "press-sections", 18)
         md.treeprocessors.register(Facts(md, self.source, self.facts), "press-facts", 17.5)
-        footnotes = Footnotes(md, self.notes, self.source, self.facts)
+        footnotes = Footnotes(md, self.notes, self.source, self.facts, self.gettext)
         md.treeprocessors.register(footnotes, "press-footnotes", 17)
         md.treeprocessors.register(Placeholders(md), "press-placeholders", 16.7)
         md.treeprocessors.register(SourceNotes(md, self.rtl), "press-source-notes", 16.5)

@@ -22,7 +22,7 @@ TAGS = {
 }  # fmt: skip
 ATTRIBUTES = {
     "*": {"id", "lang", "title"},
-    "a": {"href"},
+    "a": {"href", "aria-label"},  # the press names a link whose text is a bare number
     "img": {"src", "alt", "width", "height"},
     "li": {"class"},
     "ol": {"start"},

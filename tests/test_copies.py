@@ -403,3 +403,13 @@ def test_the_large_print_key_figures_share_their_page_with_the_text(large_and_sc
     figures = read(source).meta["figures"][0]["label"]
     second = squash(page_texts(large)[1])
     assert squash(figures) in second and squash(first) in second
+
+
+def test_the_html_copy_lets_a_keyboard_skip_the_cover_and_names_its_numbered_links(sample):
+    tree = html_tree(sample.html)
+    links = tree.findall(".//{*}body//{*}a")
+    assert links[0].get("class") == "skip" and links[0].get("href") == "#the-text"
+    assert tree.find(".//{*}main").get("id") == "the-text"
+    numbered = [a for a in links if (a.text or "").strip().isdigit()]
+    assert numbered and all(a.text.strip() in (a.get("aria-label") or "") for a in numbered)
+    assert {a.get("aria-label").split()[0] for a in numbered} == {"Note", "Back"}

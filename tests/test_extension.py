@@ -37,8 +37,8 @@ def ref(n: int, words: str | None = None) -> str:
     copy's link to its copy after the text."""
     note = f'<span class="footnote" id="fn:{n}">{words}</span>' if words is not None else ""
     return (
-        f'<span class="note-call">\u2060<a href="#fn:{n}">{n}</a></span>{note}'
-        f'<span class="note-ref"><a href="#note:{n}" id="call:{n}">{n}</a></span>'
+        f'<span class="note-call">\u2060<a aria-label="Note {n}" href="#fn:{n}">{n}</a></span>{note}'
+        f'<span class="note-ref"><a aria-label="Note {n}" href="#note:{n}" id="call:{n}">{n}</a></span>'
     )
 
 
@@ -83,12 +83,15 @@ def test_the_html_copys_notes_follow_the_text_each_linked_to_and_from_its_call()
     out = html("One.[^a] Two.[^b] Three.[^a]\n\n[^a]: Note *a*.\n[^b]: See [it](https://e.org/b).")
     assert out.split("\n", 1)[1] == (
         '<section id="notes">\n<h2>Notes</h2>\n<ol>\n'
-        '<li id="note:1"><a href="#call:1">1</a><span> Note <em>a</em>.</span></li>\n'
-        '<li id="note:2"><a href="#call:2">2</a><span> See <a href="https://e.org/b">it</a>.</span>'
+        '<li id="note:1"><a aria-label="Back to note 1 in the text" href="#call:1">1</a><span> Note <em>a</em>.</span></li>\n'
+        '<li id="note:2"><a aria-label="Back to note 2 in the text" href="#call:2">2</a><span> See <a href="https://e.org/b">it</a>.</span>'
         "</li>\n</ol>\n</section>"
     )
     assert ref(1, "Note <em>a</em>.") in out  # call, note and the way to its copy
-    assert '<a href="#fn:2">2</a>' in out and '<a href="#note:2" id="call:2">2</a>' in out
+    assert (
+        '<a aria-label="Note 2" href="#fn:2">2</a>' in out
+        and '<a aria-label="Note 2" href="#note:2" id="call:2">2</a>' in out
+    )
     assert "<section" not in html("No notes.")
 
 
@@ -197,7 +200,7 @@ def test_a_note_called_again_keeps_its_number_and_is_printed_once():
     )
     assert out.count('">The <em>same</em> note') == 1
     assert out.count('class="footnote"') == 2  # a and b, once each
-    assert re.findall(r'class="note-call">\u2060<a href="#fn:(\d+)"', out) == ["1", "2", "1"]
+    assert re.findall(r'class="note-call">\u2060<a aria-label="[^"]*" href="#fn:(\d+)"', out) == ["1", "2", "1"]
     assert re.findall(r'id="(call:[\d-]+)"', out) == ["call:1", "call:2", "call:1-2"]
 
 

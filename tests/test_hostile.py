@@ -127,7 +127,7 @@ def test_raw_html_is_sanitized_and_nothing_attached(folder):
     status, stderr, pdf = build_text(folder, HOSTILE_HTML, "--html")
     assert status == 0, stderr
     html = (folder / "out" / "brief.html").read_text()
-    body = html[html.index("<main>") :]
+    body = html[html.index("<main") :]
     for banned in ("<script", "<style", "<link", "<object", "<embed", "<iframe", "<base", "rel=",
                    "style=", "onclick", "<svg", "<form", "<input", "http-equiv", "file:"):  # fmt: skip
         assert banned not in body, banned

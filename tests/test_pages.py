@@ -93,8 +93,8 @@ def test_the_print_copy_numbers_its_notes_as_the_distributable_and_letters_its_s
 
 def test_the_html_copy_lists_the_notes_after_the_text_linked_both_ways(notes):
     html = (notes / "notes-2024-02.html").read_text(encoding="utf-8")
-    calls = re.findall(r'<a href="#note:(\d+)" id="call:(\d+)">', html)
-    items = re.findall(r'<li id="note:(\d+)"><a href="#call:(\d+)">', html)
+    calls = re.findall(r'<a aria-label="[^"]*" href="#note:(\d+)" id="call:(\d+)">', html)
+    items = re.findall(r'<li id="note:(\d+)"><a aria-label="[^"]*" href="#call:(\d+)">', html)
     assert calls == items == [(str(i), str(i)) for i in range(1, 41)]
     assert html.index('<section id="notes">') > html.rindex("target40")
 

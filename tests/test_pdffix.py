@@ -187,7 +187,9 @@ def test_the_id_tree_names_every_element_with_an_id(sample):
             str(node.ID): node.objgen for node in structure_nodes(document) if "/ID" in node
         }
         names = list(document.Root.StructTreeRoot.IDTree.Names)
-        listed = {str(name): node.objgen for name, node in zip(names[::2], names[1::2])}
+        listed = {
+            str(name): node.objgen for name, node in zip(names[::2], names[1::2], strict=True)
+        }
         keys = [bytes(name) for name in names[::2]]
     assert with_ids and listed == with_ids
     assert keys == sorted(keys)  # a name tree's keys, in order
