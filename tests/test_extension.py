@@ -200,7 +200,11 @@ def test_a_note_called_again_keeps_its_number_and_is_printed_once():
     )
     assert out.count('">The <em>same</em> note') == 1
     assert out.count('class="footnote"') == 2  # a and b, once each
-    assert re.findall(r'class="note-call">\u2060<a aria-label="[^"]*" href="#fn:(\d+)"', out) == ["1", "2", "1"]
+    assert re.findall(r'class="note-call">\u2060<a aria-label="[^"]*" href="#fn:(\d+)"', out) == [
+        "1",
+        "2",
+        "1",
+    ]
     assert re.findall(r'id="(call:[\d-]+)"', out) == ["call:1", "call:2", "call:1-2"]
 
 
