@@ -29,6 +29,7 @@ def finisher(brief: Brief, config: Config, names: dict[str, str]):
         )  # before: a repeated table header it drops becomes an Artifact
         notes_read_with_their_page(pdf)
         links_hold_their_annotations(pdf)
+        contents_as_toc(pdf)
         mark_page_furniture_as_artifacts(pdf)
         scope_table_headers(pdf)
         wrap_list_bodies(pdf)
@@ -180,6 +181,27 @@ def notes_read_with_their_page(pdf: pydyf.PDF) -> None:
         above["K"] = pydyf.Array(k for k in above["K"] if k != area.reference)
 
 
+def claim(pdf: pydyf.PDF, element: dict, kids: list) -> None:
+    """Point the ParentTree's entries for these kids (annotations' OBJRs, marked contents of
+    the element's page) at the element that now holds them."""
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    tree = (
+        pdf.objects[number(root["ParentTree"])]
+        if isinstance(root["ParentTree"], bytes)
+        else root["ParentTree"]
+    )
+    nums = tree["Nums"]
+    at = {nums[i]: i + 1 for i in range(0, len(nums), 2)}  # a key → where its value is
+    for kid in kids:
+        kid = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
+        if isinstance(kid, dict) and kid.get("Type") == "/OBJR":
+            nums[at[pdf.objects[number(kid["Obj"])]["StructParent"]]] = element.reference
+        elif isinstance(kid, int) and "Pg" in element:
+            marks = nums[at[pdf.objects[number(element["Pg"])]["StructParents"]]]
+            marks = pdf.objects[number(marks)] if isinstance(marks, bytes) else marks
+            marks[kid] = element.reference
+
+
 def links_hold_their_annotations(pdf: pydyf.PDF) -> None:
     """Hang each link annotation from its Link, not from a Span inside it.
 
@@ -199,6 +221,60 @@ def links_hold_their_annotations(pdf: pydyf.PDF) -> None:
             continue
         holder["K"] = pydyf.Array(k for k in holder["K"] if k not in annotations)
         link["K"] = pydyf.Array([*link["K"], *annotations])
+        claim(pdf, link, annotations)
+
+
+def contents_as_toc(pdf: pydyf.PDF) -> None:
+    """Tag the contents page a TOC of TOCI, each entry one Link, its leader an Artifact.
+
+    The contents' entries are links whose ::after holds a leader and a page number: WeasyPrint
+    70 tags them as a list, each item three nested Links, the innermost holding each leader dot,
+    which a screen reader read out one by one (555 in the long test brief). Here the entry's
+    Link holds its words, its page number and all three annotations; the dots, held by no
+    element, become Artifacts (mark_page_furniture_as_artifacts). No upstream issue found.
+    """
+    for listing in [o for o in pdf.objects if isinstance(o, dict) and o.get("S") == "/L"]:
+        entries = [entry_link(pdf, item) for item in refs(pdf, listing)]
+        if not entries or None in entries:
+            continue
+        listing["S"] = "/TOC"
+        for item, (outer, number_, leader) in zip(refs(pdf, listing), entries, strict=True):
+            item["S"], item["K"] = "/TOCI", pydyf.Array([outer.reference])
+            outer["P"] = item.reference
+            own = [k for k in outer["K"] if k != number_.reference]
+            taken = [k for k in number_["K"] if k != leader.reference]
+            if number_.get("Pg") != outer.get("Pg"):  # its page's marks, named with their page
+                taken = [
+                    pydyf.Dictionary({"Type": "/MCR", "Pg": number_["Pg"], "MCID": k})
+                    if isinstance(k, int) else k
+                    for k in taken
+                ]  # fmt: skip
+            annotation = [k for k in leader["K"] if is_link_annotation(pdf, k)]
+            outer["K"] = pydyf.Array([*own, *taken, *annotation])
+            claim(pdf, outer, [*taken, *annotation])
+
+
+def refs(pdf: pydyf.PDF, element: dict) -> list[dict]:
+    """The structure elements an element holds."""
+    kids = element.get("K", []) if isinstance(element.get("K"), list) else []
+    return [
+        pdf.objects[number(k)]
+        for k in kids
+        if isinstance(k, bytes) and "S" in pdf.objects[number(k)]
+    ]
+
+
+def entry_link(pdf: pydyf.PDF, item: dict) -> tuple[dict, dict, dict] | None:
+    """A contents entry's Links: its words', its page number's, its leader's; else None."""
+    if item.get("S") != "/LI":
+        return None
+    body = refs(pdf, item)
+    body = refs(pdf, body[0]) if len(body) == 1 and body[0]["S"] == "/LBody" else body
+    chain = []
+    while len(body) == 1 and body[0]["S"] == "/Link" and len(chain) < 3:
+        chain.append(body[0])
+        body = refs(pdf, body[0])
+    return tuple(chain) if len(chain) == 3 and not body else None
 
 
 def drop_empty_elements(pdf: pydyf.PDF) -> None:

@@ -15,6 +15,7 @@ from helpers import (
     outloud,
     page_texts,
     structure_nodes,
+    tagged_texts,
 )
 
 LONG = ROOT / "tests" / "briefs" / "long"
@@ -180,3 +181,19 @@ def test_each_link_is_described_by_where_it_leads(long_brief):
         notes = [(dest, text) for dest, text in inside if dest.startswith("fn:")]
         assert notes and all(text == f"{NOTE_WORD[lang]} {dest[3:]}" for dest, text in notes)
         assert all(address == text for address, text in outside)
+
+
+def test_the_contents_are_a_toc_each_entry_one_link_read_without_its_leader(long_brief):
+    lang, built = long_brief
+    if lang != "en":
+        pytest.skip("the English brief asks for contents")
+    headings = re.findall(r"^## (.+)$", (LONG / "en.md").read_text(), re.M)
+    for copy in built:
+        with pikepdf.open(copy.pdf) as document:
+            (toc,) = [n for n in structure_nodes(document) if n.get("/S") == "/TOC"]
+            entries = kids(toc)
+            assert [e.S for e in entries] == ["/TOCI"] * len(headings)
+            assert all([k.S for k in kids(e)] == ["/Link"] for e in entries)
+        texts = tagged_texts(copy.pdf, "/TOCI")
+        assert all(re.fullmatch(r"[^.]*?\s*\d+", t.replace("…", "")) for t in texts), texts
+        assert [re.sub(r"\s*\d+$", "", t) for t in texts] == [h.strip() for h in headings]
