@@ -30,6 +30,8 @@ def finisher(brief: Brief, config: Config, names: dict[str, str]):
         notes_read_with_their_page(pdf)
         links_hold_their_annotations(pdf)
         contents_as_toc(pdf)
+        captions_inside_figures(pdf)
+        figure_boxes_in_points(pdf)
         mark_page_furniture_as_artifacts(pdf)
         scope_table_headers(pdf)
         wrap_list_bodies(pdf)
@@ -275,6 +277,51 @@ def entry_link(pdf: pydyf.PDF, item: dict) -> tuple[dict, dict, dict] | None:
         chain.append(body[0])
         body = refs(pdf, body[0])
     return tuple(chain) if len(chain) == 3 and not body else None
+
+
+PX = 0.75  # PDF points in a CSS pixel (WeasyPrint's scale at zoom 1)
+
+
+def figure_boxes_in_points(pdf: pydyf.PDF) -> None:
+    """A Figure's BBox in the page's coordinates: WeasyPrint 70 writes it in CSS pixels from the
+    top of the page (a box at y 680 on a page 595 points wide). No upstream issue found."""
+    for figure in [o for o in pdf.objects if isinstance(o, dict) and o.get("S") == "/Figure"]:
+        box = figure.get("A", {}).get("BBox") if isinstance(figure.get("A"), dict) else None
+        if box is None or "Pg" not in figure:
+            continue
+        page = pdf.objects[number(figure["Pg"])]
+        top = float((page.get("TrimBox") or page["MediaBox"])[3])
+        x1, y1, x2, y2 = (float(v) for v in box)
+        figure["A"]["BBox"] = pydyf.Array(
+            [round(x1 * PX, 3), round(top - y2 * PX, 3), round(x2 * PX, 3), round(top - y1 * PX, 3)]
+        )
+
+
+def captions_inside_figures(pdf: pydyf.PDF) -> None:
+    """A figure and its caption, one Figure element holding its Caption.
+
+    WeasyPrint 70 tags an HTML figure as a NonStruct holding the image's Figure (in a
+    NonStruct of its own) beside the Caption; a reader then meets a picture, and later some
+    text, not a figure and its caption. No upstream issue found.
+    """
+    for caption in [o for o in pdf.objects if isinstance(o, dict) and o.get("S") == "/Caption"]:
+        holder = pdf.objects[number(caption["P"])]
+        others = [k for k in refs(pdf, holder) if k is not caption]
+        while len(others) == 1 and others[0].get("S") == "/NonStruct":
+            others = refs(pdf, others[0])
+        if holder.get("S") != "/NonStruct" or len(others) != 1 or others[0]["S"] != "/Figure":
+            continue
+        image = others[0]
+        marks = [k for k in image["K"] if isinstance(k, int)]
+        holder.update({"S": "/Figure", "Pg": image["Pg"], "A": image["A"]})
+        if "Alt" in image:
+            holder["Alt"] = image["Alt"]
+        kids = [k for k in image["K"] if not isinstance(k, bytes)]
+        first = holder["K"].index(caption.reference) == 0  # a caption above its picture
+        holder["K"] = pydyf.Array(
+            [caption.reference, *kids] if first else [*kids, caption.reference]
+        )
+        claim(pdf, holder, marks)
 
 
 def drop_empty_elements(pdf: pydyf.PDF) -> None:

@@ -4,6 +4,7 @@ import re
 import uuid
 
 import pikepdf
+import pypdfium2
 import pytest
 from conftest import SAMPLE, run
 from helpers import (
@@ -11,6 +12,7 @@ from helpers import (
     MM,
     artifact_texts,
     html_tree,
+    kids,
     layout_meta,
     outloud,
     squash,
@@ -193,3 +195,33 @@ def test_the_id_tree_names_every_element_with_an_id(sample):
         keys = [bytes(name) for name in names[::2]]
     assert with_ids and listed == with_ids
     assert keys == sorted(keys)  # a name tree's keys, in order
+
+
+def test_a_figure_holds_its_caption_and_its_box_is_where_it_is_drawn(sample):
+    """The sample's chart: a Figure holding its Caption, its BBox in points around what draws
+    it (its paths) on its page."""
+    with pikepdf.open(sample.pdf) as document:
+        pages = {page.objgen: n for n, page in enumerate(document.pages)}
+        figures = [
+            (pages[n.Pg.objgen], [float(v) for v in n.A.BBox], [str(k.get("/S")) for k in kids(n)])
+            for n in structure_nodes(document)
+            if n.get("/S") == "/Figure"
+        ]
+    assert any("/Caption" in inner for _, _, inner in figures)
+    document = pypdfium2.PdfDocument(sample.pdf)
+    try:
+        for page, (x1, y1, x2, y2), _ in figures:
+            width, height = document[page].get_size()
+            assert 0 <= x1 < x2 <= width and 0 <= y1 < y2 <= height
+            drawn = [  # pictures are paths (a raster one fills with its pattern), not text
+                o.get_bounds()
+                for o in document[page].get_objects(max_depth=5)
+                if o.type != pypdfium2.raw.FPDF_PAGEOBJ_TEXT
+            ]
+            inside = [
+                b for b in drawn
+                if x1 - 1 <= b[0] and b[2] <= x2 + 1 and y1 - 1 <= b[1] and b[3] <= y2 + 1
+            ]  # fmt: skip
+            assert inside, (page, (x1, y1, x2, y2))
+    finally:
+        document.close()
