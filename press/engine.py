@@ -138,7 +138,8 @@ class Engine:
                 document = render_keeping_notes(html, styles, font_config=fonts, **options)
                 place.fail_on_errors(collector.records)
                 names = pdffix.described(page, i18n.language(brief.meta["lang"]))
-                finisher = pdffix.finisher(brief, config, names)
+                headings = pdffix.written_headings(page)
+                finisher = pdffix.finisher(brief, config, names, headings)
                 # fontTools, which subsets fonts when HarfBuzz cannot, stamps this time into them.
                 os.environ["SOURCE_DATE_EPOCH"] = self.epoch or str(epoch(brief.meta["date"]))
                 pdf = document.write_pdf(finisher=finisher, **options)

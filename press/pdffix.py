@@ -18,9 +18,9 @@ from .frontmatter import Brief
 from .i18n import N_, Language
 
 
-def finisher(brief: Brief, config: Config, names: dict[str, str]):
+def finisher(brief: Brief, config: Config, names: dict[str, str], headings: list[str]):
     """What is done to the PDF objects before they are written; names describes the places
-    the brief's links lead to (`described()`)."""
+    the brief's links lead to (`described()`), headings are the `h2`s' words as written."""
 
     def finish(document, pdf: pydyf.PDF) -> None:
         tag_notes(document, pdf)
@@ -38,6 +38,7 @@ def finisher(brief: Brief, config: Config, names: dict[str, str]):
         drop_empty_elements(pdf)
         flag_links_to_print(pdf)
         describe_links(pdf, names)
+        headings_as_written(pdf, headings)
         id_tree(pdf)
         if config.variant in DECLARES_UA:
             declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
@@ -510,6 +511,38 @@ def id_tree(pdf: pydyf.PDF) -> None:
     if named:
         names = pydyf.Array(x for name, ref in named for x in (pydyf.String(name), ref))
         root["IDTree"] = pydyf.Dictionary({"Names": names})
+
+
+def headings_as_written(pdf: pydyf.PDF, headings: list[str]) -> None:
+    """Give each H2 its words as written (ActualText): the stylesheet sets them in capitals,
+    which WeasyPrint 70 stores, and a screen reader would read "RIGHTS VIOLATIONS DURING
+    PROTESTS" as capitals, or letter by letter. The H2s are the page's `h2`s, in order; where
+    their numbers differ nothing is guessed."""
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    found = [
+        element
+        for document in root["K"]
+        for element in elements(pdf, pdf.objects[number(document)])
+        if element.get("S") == "/H2"
+    ]
+    if len(found) == len(headings):
+        for element, words in zip(found, headings, strict=True):
+            element["ActualText"] = pydyf.String(words)
+
+
+H2_RE = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.S)
+
+
+def written_headings(page: str) -> list[str]:
+    """The words of the page's `h2`s as the brief and the layout write them, in order; not the
+    HTML copy's notes' heading, which the PDF does not show."""
+    page = page.split('<section id="notes">', 1)[0]
+    found = []
+    for attributes, text in H2_RE.findall(page):
+        title = TITLE_RE.search(attributes)
+        words = title[1] if title else re.sub(r"<[^>]*>", "", text)
+        found.append(" ".join(html.unescape(words).split()))
+    return found
 
 
 def describe_links(pdf: pydyf.PDF, names: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ from helpers import (
     note_gaps,
     outloud,
     page_texts,
+    squash,
     structure_nodes,
     tagged_texts,
 )
@@ -197,3 +198,15 @@ def test_the_contents_are_a_toc_each_entry_one_link_read_without_its_leader(long
         texts = tagged_texts(copy.pdf, "/TOCI")
         assert all(re.fullmatch(r"[^.]*?\s*\d+", t.replace("…", "")) for t in texts), texts
         assert [re.sub(r"\s*\d+$", "", t) for t in texts] == [h.strip() for h in headings]
+
+
+def test_headings_set_in_capitals_are_read_as_written(long_brief):
+    """The stylesheet sets `##` headings in capitals; their tags carry the words as written."""
+    lang, built = long_brief
+    written = [h.strip() for h in re.findall(r"^## (.+)$", (LONG / f"{lang}.md").read_text(), re.M)]
+    for copy in built:
+        with pikepdf.open(copy.pdf) as document:
+            read = [str(n.ActualText) for n in structure_nodes(document) if n.get("/S") == "/H2"]
+        # As printed: the language's quotation marks and spaces (squash() reads past them).
+        assert [squash(h) for h in read[-len(written) :]] == [squash(h) for h in written]
+        assert all(h != h.upper() or h == h.lower() for h in read[-len(written) :])  # cased
