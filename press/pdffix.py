@@ -12,6 +12,7 @@ import uuid
 
 import pydyf
 
+from . import i18n
 from .config import DECLARES_UA, MM, Config
 from .extension import SPLIT_BLOCKS, letters
 from .frontmatter import Brief
@@ -39,6 +40,7 @@ def finisher(brief: Brief, config: Config, names: dict[str, str], headings: list
         flag_links_to_print(pdf)
         describe_links(pdf, names)
         headings_as_written(pdf, headings)
+        numbers_as_labels(pdf, names.get("recommendations"))
         id_tree(pdf)
         if config.variant in DECLARES_UA:
             declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
@@ -486,6 +488,36 @@ def wrap_list_bodies(pdf: pydyf.PDF) -> None:
         item["K"] = pydyf.Array(
             [*(k.reference for k in kids if k.get("S") == "/Lbl"), body.reference]
         )
+
+
+def numbers_as_labels(pdf: pydyf.PDF, heading: str | None) -> None:
+    """In a right-to-left brief, each recommendation's number its item's label (Lbl).
+
+    There the number is a `::before` (styles/brief.css says why), which WeasyPrint 70 tags as a
+    NonStruct holding a Span at the start of the item's body: read as the body's first words,
+    not as its label. Only the items of the section under the recommendations' heading whose
+    body opens with such a group and goes on are changed (a key figure's value is no label).
+    """
+    if heading is None or i18n.language(str(pdf.catalog["Lang"].string)).direction != "rtl":
+        return
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    everything = [e for d in root["K"] for e in elements(pdf, pdf.objects[number(d)])]
+    titles = [e for e in everything if e.get("S") == "/H2" and "ActualText" in e]
+    sections = [pdf.objects[number(e["P"])] for e in titles if e["ActualText"].string == heading]
+    for item in [i for s in sections for i in elements(pdf, s) if i.get("S") == "/LI"]:
+        kids = refs(pdf, item)
+        if len(kids) != 1 or kids[0]["S"] != "/LBody":
+            continue
+        body = kids[0]
+        inside = refs(pdf, body)
+        if len(inside) < 2 or len(body["K"]) != len(inside) or inside[0]["S"] != "/NonStruct":
+            continue
+        if [k["S"] for k in refs(pdf, inside[0])] != ["/Span"] or len(inside[0]["K"]) != 1:
+            continue
+        label = inside[0]
+        label["S"], label["P"] = "/Lbl", item.reference
+        body["K"] = pydyf.Array(k for k in body["K"] if k != label.reference)
+        item["K"] = pydyf.Array([label.reference, body.reference])
 
 
 def flag_links_to_print(pdf: pydyf.PDF) -> None:

@@ -210,3 +210,17 @@ def test_headings_set_in_capitals_are_read_as_written(long_brief):
         # As printed: the language's quotation marks and spaces (squash() reads past them).
         assert [squash(h) for h in read[-len(written) :]] == [squash(h) for h in written]
         assert all(h != h.upper() or h == h.lower() for h in read[-len(written) :])  # cased
+
+
+def test_each_recommendation_is_read_with_its_number_as_its_label(long_brief):
+    """Left to right the number is the item's marker; right to left a ::before the press tags
+    as the label: in both, the Lbl elements are the recommendations' numbers, in order."""
+    lang, built = long_brief
+    text = (LONG / f"{lang}.md").read_text()
+    part = re.split(r"^## .*$", text, flags=re.M)[-1]  # the recommendations end each brief
+    part = re.split(r"^\[\^", part, flags=re.M)[0]  # before the notes' definitions
+    counts = [len(re.findall(r"^(?:-|\d+\.) ", block, re.M)) for block in part.split("\n### ")]
+    expected = [str(n) for count in counts if count for n in range(1, count + 1)]
+    for copy in built:
+        labels = [t.strip(" \t\u2060.") for t in tagged_texts(copy.pdf, "/Lbl")]
+        assert labels[-len(expected) :] == expected, copy.pdf.name
