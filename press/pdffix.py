@@ -557,6 +557,8 @@ def headings_as_written(pdf: pydyf.PDF, headings: list[str]) -> None:
         for element in elements(pdf, pdf.objects[number(document)])
         if element.get("S") == "/H2"
     ]
+    if len(found) == len(headings) - 1:  # the notes' list, its heading last, is not shown
+        headings = headings[:-1]
     if len(found) == len(headings):
         for element, words in zip(found, headings, strict=True):
             element["ActualText"] = pydyf.String(words)
@@ -566,9 +568,8 @@ H2_RE = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.S)
 
 
 def written_headings(page: str) -> list[str]:
-    """The words of the page's `h2`s as the brief and the layout write them, in order; not the
-    HTML copy's notes' heading, which the PDF does not show."""
-    page = page.split('<section id="notes">', 1)[0]
+    """The words of the page's `h2`s as the brief and the layout write them, in order; the
+    last the heading of the notes listed after the text, which only some copies show."""
     found = []
     for attributes, text in H2_RE.findall(page):
         title = TITLE_RE.search(attributes)
@@ -595,12 +596,13 @@ HEADING_RE = re.compile(
     re.S,
 )
 TITLE_RE = re.compile(r'\btitle="([^"]*)"')  # a heading that calls a note: its words alone
-NOTE_RE = re.compile(r'\bid="(fn|src):(\d+)"')
+NOTE_RE = re.compile(r'\bid="(fn|src|note|call):(\d+)(?:-\d+)?"')
 
 
 def described(page: str, language: Language) -> dict[str, str]:
     """What each place a link may lead to is called: a heading by its words, a note by its
-    number ("Note 3"), a print copy's source note by its letter ("Source c")."""
+    number ("Note 3"), a print copy's source note by its letter ("Source c"), a note's call by
+    the way back to it (large print lists its notes after the text)."""
     names = {}
     for section, _, opening, _, attributes, heading, text in HEADING_RE.findall(page):
         id_, attributes = (section, opening) if section else (heading, attributes)
@@ -608,8 +610,11 @@ def described(page: str, language: Language) -> dict[str, str]:
         words = title[1] if title else re.sub(r"<[^>]*>", "", text)
         names[id_] = " ".join(html.unescape(words).split())
     for kind, n in NOTE_RE.findall(page):
-        if kind == "fn":
-            names[f"fn:{n}"] = language.gettext(N_("Note %(number)s")) % {"number": n}
+        if kind in ("fn", "note"):  # a page-foot note; a note in a list after the text
+            names[f"{kind}:{n}"] = language.gettext(N_("Note %(number)s")) % {"number": n}
+        elif kind == "call":  # a note's first call, where the list's number leads back
+            back = language.gettext(N_("Back to note %(number)s in the text"))
+            names[f"call:{n}"] = back % {"number": n}
         else:
             letter = letters(int(n))
             names[f"src:{n}"] = language.gettext(N_("Source %(letter)s")) % {"letter": letter}
