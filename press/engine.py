@@ -139,7 +139,8 @@ class Engine:
                 place.fail_on_errors(collector.records)
                 names = pdffix.described(page, i18n.language(brief.meta["lang"]))
                 headings = pdffix.written_headings(page)
-                finisher = pdffix.finisher(brief, config, names, headings)
+                paragraphs = pdffix.written_paragraphs(page)
+                finisher = pdffix.finisher(brief, config, names, headings, paragraphs)
                 # fontTools, which subsets fonts when HarfBuzz cannot, stamps this time into them.
                 os.environ["SOURCE_DATE_EPOCH"] = self.epoch or str(epoch(brief.meta["date"]))
                 pdf = document.write_pdf(finisher=finisher, **options)

@@ -9,6 +9,7 @@ import hashlib
 import html
 import re
 import uuid
+from html.parser import HTMLParser
 
 import pydyf
 
@@ -19,9 +20,16 @@ from .frontmatter import Brief
 from .i18n import N_, Language
 
 
-def finisher(brief: Brief, config: Config, names: dict[str, str], headings: list[str]):
+def finisher(
+    brief: Brief,
+    config: Config,
+    names: dict[str, str],
+    headings: list[str],
+    paragraphs: dict,
+):
     """What is done to the PDF objects before they are written; names describes the places
-    the brief's links lead to (`described()`), headings are the `h2`s' words as written."""
+    the brief's links lead to (`described()`), headings and paragraphs are the `h2`s' and
+    `p`s' words as written."""
 
     def finish(document, pdf: pydyf.PDF) -> None:
         tag_notes(document, pdf)
@@ -40,6 +48,7 @@ def finisher(brief: Brief, config: Config, names: dict[str, str], headings: list
         flag_links_to_print(pdf)
         describe_links(pdf, names)
         headings_as_written(pdf, headings)
+        paragraphs_as_written(pdf, paragraphs)
         numbers_as_labels(pdf, names.get("recommendations"))
         id_tree(pdf)
         if config.variant in DECLARES_UA:
@@ -576,6 +585,101 @@ def written_headings(page: str) -> list[str]:
         words = title[1] if title else re.sub(r"<[^>]*>", "", text)
         found.append(" ".join(html.unescape(words).split()))
     return found
+
+
+def paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
+    """In a right-to-left brief, give each P, H3 and H4, each item's body that holds no
+    paragraph or list, and each note its words as written (ActualText).
+
+    WeasyPrint 70 maps an Arabic glyph to the first text it drew it for (upstream #2841), so a
+    shared glyph reads as another letter, a ligature repeats one; and the space where a
+    right-to-left line ends is lost (#2308, styles/brief.css): "إللكترونية", "تعديللتشريعات". The
+    elements are the page's `p`s and `li`s in order; where their numbers differ nothing is
+    guessed.
+    """
+    if i18n.language(str(pdf.catalog["Lang"].string)).direction != "rtl":
+        return
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    everything = [e for d in root["K"] for e in elements(pdf, pdf.objects[number(d)])]
+    bodies = [
+        e
+        for e in everything
+        if e.get("S") == "/LBody"
+        and not any(k.get("S") in ("/P", "/L") for k in elements(pdf, e) if k is not e)
+    ]
+    kinds = [([e for e in everything if e.get("S") == f"/{k.upper()}"], paragraphs[k])
+             for k in ("p", "h3", "h4")]  # fmt: skip
+    for found, words in [*kinds, (bodies, paragraphs["li"])]:
+        if len(found) == len(words):
+            for element, text in zip(found, words, strict=True):
+                element["ActualText"] = pydyf.String(text)
+    for note in (e for e in everything if e.get("S") == "/Note" and "ID" in e):
+        name = str(note["ID"].string)
+        if name in paragraphs["notes"]:  # its number, then its words
+            number_ = name.split(":")[1] if name.startswith("fn:") else letters(int(name[4:]))
+            note["ActualText"] = pydyf.String(f"{number_} {paragraphs['notes'][name]}")
+
+
+class Paragraphs(HTMLParser):
+    """The words of each `p`, and of each `li` that holds no block, of a page as a reader of
+    the page meets them, in order: a note's words (a Note of its own) and what only the HTML
+    copy shows left out."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, list[str]] = {"p": [], "li": [], "h3": [], "h4": []}
+        self.notes: dict[str, str] = {}  # a page-foot note's words, by its id
+        self.note: tuple[str, list[str]] | None = None  # the note open: its id, its words
+        self.open: list[tuple[str, list[str]]] = []  # the `p`s and `li`s open, innermost last
+        self.skipping = 0  # depth inside an element left out
+        self.stack: list[bool] = []  # for each open element: whether it is left out
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in VOID:
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        skipped = bool(classes & LEFT_OUT) or self.skipping > 0
+        if "footnote" in classes and self.note is None:
+            self.note = (dict(attrs).get("id") or "", [])
+            self.note_depth = len(self.stack)
+        self.stack.append(skipped)
+        self.skipping += skipped
+        if tag in ("p", "ul", "ol") and self.open and self.open[-1][0] == "li":
+            self.open[-1] = ("li with blocks", self.open[-1][1])
+        if tag in self.found:
+            self.open.append((tag, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID or not self.stack:
+            return
+        self.skipping -= self.stack.pop()
+        if self.note is not None and len(self.stack) == self.note_depth:
+            name, words = self.note
+            self.notes[name] = " ".join("".join(words).split())
+            self.note = None
+        if tag in self.found and self.open:
+            kind, words = self.open.pop()
+            if kind in self.found:
+                self.found[kind].append(" ".join("".join(words).replace("\u2060", "").split()))
+
+    def handle_data(self, data: str) -> None:
+        if self.note is not None:
+            self.note[1].append(data)
+        if self.open and not self.skipping:
+            for _, words in self.open:  # an item's words are its paragraphs' too
+                words.append(data)
+
+
+LEFT_OUT = frozenset({"footnote", "note-ref", "source", "address", "skip"})  # see Paragraphs
+VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "col", "area", "base"}
+
+
+def written_paragraphs(page: str) -> dict[str, list[str] | dict[str, str]]:
+    """The words of the page's `p`s and `li`s as written, in order, and of its page-foot notes
+    by id (`Paragraphs`)."""
+    read = Paragraphs(page.split('<section id="notes">', 1)[0])
+    return {**read.found, "notes": read.notes}
 
 
 def describe_links(pdf: pydyf.PDF, names: dict[str, str]) -> None:

@@ -340,3 +340,24 @@ def outloud(pdf: Path) -> dict:
     result = subprocess.run([str(checker), "--json", "-", "--fail-on", "never", str(pdf)],
                             capture_output=True, text=True, check=True)  # fmt: skip
     return json.loads(result.stdout)["results"][0]
+
+
+def read_aloud(pdf: Path) -> str:
+    """The document's text in structure order as a screen reader gets it: an element's
+    ActualText where it has one, else its marked contents' text and its kids'."""
+    painted = marked_texts(pdf)
+    with pikepdf.open(pdf) as document:
+        pages = {page.objgen: i for i, page in enumerate(document.pages)}
+
+        def text(node: pikepdf.Dictionary) -> str:
+            if "/ActualText" in node:
+                return " " + str(node.ActualText) + " "
+            found = node.get("/K", pikepdf.Array())
+            found = list(found) if isinstance(found, pikepdf.Array) else [found]
+            page = pages.get(node.Pg.objgen) if "/Pg" in node else None
+            return "".join(
+                text(k) if isinstance(k, pikepdf.Dictionary) else painted.get((page, int(k)), "")
+                for k in found
+            )
+
+        return text(document.Root.StructTreeRoot)
