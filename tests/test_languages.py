@@ -7,7 +7,7 @@ import pymupdf
 import pytest
 from babel.messages.pofile import read_po
 from conftest import ROOT, build_brief, run
-from helpers import FRONT, MM, embedded_fonts, html_tree, page_texts, squash, write
+from helpers import FRONT, MM, embedded_fonts, html_tree, outloud, page_texts, squash, write
 
 from press import cli, i18n
 from press.frontmatter import read
@@ -274,3 +274,18 @@ def test_each_rating_name_stands_inside_its_step(translated):
         step = min((r for r in steps if r.x0 <= (x0 + x1) / 2 <= r.x1 and r.y0 <= y <= r.y1),
                    key=lambda r: r.width)  # fmt: skip
         assert step.x0 + 1 < x0 and x1 < step.x1 - 1, (span["text"], x0, x1, step)
+
+
+@pytest.mark.parametrize("lang", ["es", "ru", "ar"])
+@pytest.mark.parametrize(
+    "options", [[], ["--print"], ["--pdf-variant", "pdf/a-2u"]], ids=["pdf", "print", "pdf-a-2u"]
+)
+def test_the_machine_checks_find_no_link_order_or_structure_finding(tmp_path, lang, options):
+    """Spanish, Russian and Arabic, in the distributable, the print copy and PDF/A-2u: no error,
+    no LNK, ORD, TAG or LST finding; Arabic's glyph mappings (TXT) are the font's (docs/tags.md)."""
+    built = build_brief(BRIEFS / f"{lang}.md", tmp_path, *options)
+    assert built.status == 0, built.stderr
+    findings = outloud(built.pdf)["findings"]
+    assert [f for f in findings if f["severity"] == "error"] == []
+    kinds = {f["rule"].split("-")[0] for f in findings}
+    assert kinds <= ({"TXT"} if lang == "ar" else set()), findings
