@@ -49,6 +49,7 @@ def finisher(
         describe_links(pdf, names)
         headings_as_written(pdf, headings)
         paragraphs_as_written(pdf, paragraphs)
+        paragraphs_in_their_language(pdf, paragraphs)
         numbers_as_labels(pdf, names.get("recommendations"))
         id_tree(pdf)
         if config.variant in DECLARES_UA:
@@ -587,6 +588,22 @@ def written_headings(page: str) -> list[str]:
     return found
 
 
+def paragraphs_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
+    """Give each P written in another language than the brief's its /Lang, which a screen
+    reader reads it by: a brief marks such a passage `<p lang="ru">…</p>` (docs/tags.md).
+    WeasyPrint 70 writes the document's language only (upstream #2482). The Ps are the page's
+    `p`s in order; where their numbers differ nothing is guessed."""
+    page = str(pdf.catalog["Lang"].string)
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    found = [
+        e for d in root["K"] for e in elements(pdf, pdf.objects[number(d)]) if e.get("S") == "/P"
+    ]
+    if len(found) == len(paragraphs["languages"]):
+        for element, lang in zip(found, paragraphs["languages"], strict=True):
+            if lang and lang != page:
+                element["Lang"] = pydyf.String(lang)
+
+
 def paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
     """In a right-to-left brief, give each P, H3 and H4, each item's body that holds no
     paragraph or list, and each note its words as written (ActualText).
@@ -633,6 +650,8 @@ class Paragraphs(HTMLParser):
         self.open: list[tuple[str, list[str]]] = []  # the `p`s and `li`s open, innermost last
         self.skipping = 0  # depth inside an element left out
         self.stack: list[bool] = []  # for each open element: whether it is left out
+        self.langs: list[str] = [""]  # the language of each open element, the page's first
+        self.languages: list[str] = []  # each `p`'s language, in order
         self.feed(page)
 
     def handle_starttag(self, tag: str, attrs) -> None:
@@ -645,6 +664,9 @@ class Paragraphs(HTMLParser):
             self.note_depth = len(self.stack)
         self.stack.append(skipped)
         self.skipping += skipped
+        self.langs.append(dict(attrs).get("lang") or self.langs[-1])
+        if tag == "p":
+            self.languages.append(self.langs[-1])
         if tag in ("p", "ul", "ol") and self.open and self.open[-1][0] == "li":
             self.open[-1] = ("li with blocks", self.open[-1][1])
         if tag in self.found:
@@ -654,6 +676,7 @@ class Paragraphs(HTMLParser):
         if tag in VOID or not self.stack:
             return
         self.skipping -= self.stack.pop()
+        self.langs.pop()
         if self.note is not None and len(self.stack) == self.note_depth:
             name, words = self.note
             self.notes[name] = " ".join("".join(words).split())
@@ -679,7 +702,7 @@ def written_paragraphs(page: str) -> dict[str, list[str] | dict[str, str]]:
     """The words of the page's `p`s and `li`s as written, in order, and of its page-foot notes
     by id (`Paragraphs`)."""
     read = Paragraphs(page.split('<section id="notes">', 1)[0])
-    return {**read.found, "notes": read.notes}
+    return {**read.found, "notes": read.notes, "languages": read.languages}
 
 
 def describe_links(pdf: pydyf.PDF, names: dict[str, str]) -> None:

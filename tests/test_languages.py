@@ -3,11 +3,23 @@
 import re
 import unicodedata
 
+import pikepdf
 import pymupdf
 import pytest
 from babel.messages.pofile import read_po
 from conftest import ROOT, build_brief, run
-from helpers import FRONT, MM, embedded_fonts, html_tree, outloud, page_texts, squash, write
+from helpers import (
+    FRONT,
+    MM,
+    embedded_fonts,
+    html_tree,
+    outloud,
+    page_texts,
+    squash,
+    structure_nodes,
+    tagged_texts,
+    write,
+)
 
 from press import cli, i18n
 from press.frontmatter import read
@@ -289,3 +301,24 @@ def test_the_machine_checks_find_no_link_order_or_structure_finding(tmp_path, la
     assert [f for f in findings if f["severity"] == "error"] == []
     kinds = {f["rule"].split("-")[0] for f in findings}
     assert kinds <= ({"TXT"} if lang == "ar" else set()), findings
+
+
+def test_a_passage_marked_in_another_language_is_tagged_in_it(tmp_path):
+    """`<p lang="ru">` (or a quotation's `lang`) reaches the PDF's tags as /Lang: a screen
+    reader reads the passage by Russian rules, the rest of the brief by the brief's."""
+    body = (
+        "## Introduction\n\nThe statement read:\n\n"
+        '<p lang="ru">Власти заявили, что ситуация находится под контролем.</p>\n\n'
+        '<blockquote lang="kk"><p>Билік жағдай бақылауда екенін мәлімдеді.</p></blockquote>\n\n'
+        "The brief goes on in English.\n"
+    )
+    built = build_brief(write(tmp_path, FRONT + body), tmp_path / "out")
+    assert built.status == 0, built.stderr
+    texts = tagged_texts(built.pdf, "/P")
+    with pikepdf.open(built.pdf) as document:
+        langs = [str(n.get("/Lang", "")) for n in structure_nodes(document) if n.get("/S") == "/P"]
+        assert str(document.Root.Lang) == "en"
+    tagged = {squash(t): lang for t, lang in zip(texts, langs, strict=True)}
+    assert tagged[squash("Власти заявили, что ситуация находится под контролем.")] == "ru"
+    assert tagged[squash("Билік жағдай бақылауда екенін мәлімдеді.")] == "kk"
+    assert tagged[squash("The brief goes on in English.")] == ""
