@@ -18,7 +18,7 @@ from weasyprint.logger import LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
-from . import i18n, pdffix, system
+from . import i18n, pdffix, system, written
 from .config import Config
 from .extension import SPLIT_BLOCKS
 from .fetcher import BRIEF_URL, RootedFetcher, brief_images
@@ -137,10 +137,8 @@ class Engine:
                 )
                 document = render_keeping_notes(html, styles, font_config=fonts, **options)
                 place.fail_on_errors(collector.records)
-                names = pdffix.described(page, i18n.language(brief.meta["lang"]))
-                headings = pdffix.written_headings(page)
-                paragraphs = pdffix.written_paragraphs(page)
-                finisher = pdffix.finisher(brief, config, names, headings, paragraphs)
+                said = written.read(page, i18n.language(brief.meta["lang"]))
+                finisher = pdffix.finisher(brief, config, said)
                 # fontTools, which subsets fonts when HarfBuzz cannot, stamps this time into them.
                 os.environ["SOURCE_DATE_EPOCH"] = self.epoch or str(epoch(brief.meta["date"]))
                 pdf = document.write_pdf(finisher=finisher, **options)

@@ -588,7 +588,7 @@ class BlockIds(Treeprocessor):
     """Name each paragraph, list, item, quotation and table (`id="p:3"`) that has no id.
 
     A page's anchors (WeasyPrint's Page.anchors) then tell what a page break split: the id is
-    on both pages, and the PDF's finisher joins the two halves in the tags (press/pdffix.py).
+    on both pages, and the PDF's finisher joins the two halves in the tags (press/tagfix.py).
     Not the paragraph Python-Markdown holds raw HTML in: it is replaced by it whole.
     """
 
@@ -602,7 +602,7 @@ class BlockIds(Treeprocessor):
 
 
 # The blocks a page break may split, with the structure element each is tagged as: their ids
-# let press/pdffix.py join a split one again.
+# let press/tagfix.py join a split one again.
 SPLIT_BLOCKS = {
     "p": "/P",
     "ul": "/L",

@@ -1,4 +1,5 @@
-"""The repairs of press/pdffix.py, each on the built PDFs: the gap it covers must stay closed."""
+"""The repairs of press/pdffix.py, tagfix.py and written.py, each on the built PDFs: the gap it
+covers must stay closed."""
 
 import re
 import uuid

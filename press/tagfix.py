@@ -1,0 +1,501 @@
+"""Repairs to the structure tree WeasyPrint 70 writes, made in its finisher hook (press/pdffix.py).
+
+Each repair is small, names the upstream gap it covers, and is tested on the structure tree in
+tests/test_pdffix.py, tests/test_long.py or tests/test_pages.py.
+"""
+
+from __future__ import annotations
+
+import pydyf
+
+from . import i18n
+from .extension import SPLIT_BLOCKS
+
+
+def number(reference: bytes) -> int:
+    """The object number of a reference such as b'12 0 R'."""
+    return int(reference.split()[0])
+
+
+def elements(pdf: pydyf.PDF, node: dict):
+    """A structure element and those below it, in reading order."""
+    yield node
+    for kid in node.get("K", []) if isinstance(node.get("K"), list) else []:
+        element = pdf.objects[number(kid)] if isinstance(kid, bytes) else None
+        if isinstance(element, dict) and element.get("Type") != "/OBJR":
+            yield from elements(pdf, element)
+
+
+def refs(pdf: pydyf.PDF, element: dict) -> list[dict]:
+    """The structure elements an element holds."""
+    kids = element.get("K", []) if isinstance(element.get("K"), list) else []
+    return [
+        pdf.objects[number(k)]
+        for k in kids
+        if isinstance(k, bytes) and "S" in pdf.objects[number(k)]
+    ]
+
+
+def claim(pdf: pydyf.PDF, element: dict, kids: list) -> None:
+    """Point the ParentTree's entries for these kids (annotations' OBJRs, marked contents of
+    the element's page) at the element that now holds them."""
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    tree = (
+        pdf.objects[number(root["ParentTree"])]
+        if isinstance(root["ParentTree"], bytes)
+        else root["ParentTree"]
+    )
+    nums = tree["Nums"]
+    at = {nums[i]: i + 1 for i in range(0, len(nums), 2)}  # a key → where its value is
+    for kid in kids:
+        kid = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
+        if isinstance(kid, dict) and kid.get("Type") == "/OBJR":
+            nums[at[pdf.objects[number(kid["Obj"])]["StructParent"]]] = element.reference
+        elif isinstance(kid, int) and "Pg" in element:
+            marks = nums[at[pdf.objects[number(element["Pg"])]["StructParents"]]]
+            marks = pdf.objects[number(marks)] if isinstance(marks, bytes) else marks
+            marks[kid] = element.reference
+
+
+def is_link_annotation(pdf: pydyf.PDF, kid) -> bool:
+    """Whether a structure element's kid is an object reference to a link annotation."""
+    kid = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
+    if not (isinstance(kid, dict) and kid.get("Type") == "/OBJR"):
+        return False
+    return pdf.objects[number(kid["Obj"])].get("Subtype") == "/Link"
+
+
+def mark_page_furniture_as_artifacts(pdf: pydyf.PDF) -> None:
+    """Make the running heads and folios Artifacts, which screen readers skip.
+
+    WeasyPrint 70 tags page-margin content as elements that no element of the structure tree
+    holds (an Artifact element would need PDF 2.0; see its pdf/tags.py); PDF/UA-1 marks such
+    content as an Artifact in the page's content stream instead.
+    """
+
+    def resolve(value):
+        return pdf.objects[number(value)] if isinstance(value, bytes) else value
+
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    held, todo = set(), [root]
+    while todo:
+        kids = todo.pop().get("K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if isinstance(kid, bytes) and number(kid) not in held:
+                held.add(number(kid))
+                todo.append(resolve(kid))
+    nums = resolve(root["ParentTree"])["Nums"]
+    marks_of_page = dict(zip(nums[::2], nums[1::2], strict=True))
+    for page in pdf.objects:
+        if not (isinstance(page, dict) and page.get("Type") == "/Page"):
+            continue
+        marks = resolve(marks_of_page[page["StructParents"]])
+        loose = {mcid for mcid, ref in enumerate(marks) if number(ref) not in held}
+        for mcid in loose:
+            marks[mcid] = "null"
+        operations = resolve(page["Contents"]).stream  # pydyf.Stream's list of operations
+        for i, operation in enumerate(operations):
+            if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in loose:
+                operations[i - 1 : i + 1] = ["/Artifact", pydyf.Dictionary({"Type": "/Pagination"})]
+
+
+def tag_notes(document, pdf: pydyf.PDF) -> None:
+    """Tag each page-foot note a Note with its ID, the target of its call's link.
+
+    WeasyPrint 70 tags a page's notes as a NonStruct of Spans after its text (upstream #2482).
+    The notes of a page are its anchors named `fn:` and `src:`, top to bottom (Page.anchors).
+    """
+    root = (
+        pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+        if "StructTreeRoot" in pdf.catalog
+        else None
+    )
+    if root is None:
+        return
+    pages = {reference: i for i, reference in enumerate(pdf.page_references)}
+    top = pdf.objects[number(root["K"][0])]
+    for area in (pdf.objects[number(k)] for k in top["K"] if isinstance(k, bytes)):
+        if area.get("S") != "/NonStruct" or area.get("Pg") not in pages:
+            continue
+        anchors = document.pages[pages[area["Pg"]]].anchors
+        names = sorted(
+            (n for n in anchors if n.startswith(("fn:", "src:"))), key=lambda n: anchors[n][1]
+        )
+        notes = [pdf.objects[number(k)] for k in area["K"] if isinstance(k, bytes)]
+        if names and len(names) == len(notes) and all(n.get("S") == "/Span" for n in notes):
+            for note, name in zip(notes, names, strict=True):
+                note["S"], note["ID"] = "/Note", pydyf.String(name)
+
+
+HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
+
+
+def join_split_elements(document, pdf: pydyf.PDF) -> None:
+    """One section, paragraph, list or table across a page break, as one element (upstream #2903).
+
+    WeasyPrint 70 builds the structure tree page by page: what a page break splits becomes two
+    elements. A section always opens with its heading, so one that follows its kind from the
+    page before without one is its rest. A paragraph, list, item, quotation or table is split
+    where its id (press/extension.py, BlockIds) is an anchor of both pages (Page.anchors); a
+    table's repeated header row, dropped from the tree, becomes an Artifact.
+    """
+    pages = {reference: i for i, reference in enumerate(pdf.page_references)}
+    split: dict[tuple[str, int], int] = {}  # (tag, page): how many of its kind run on from it
+    ends: dict[int, int] = {}  # the page a joined element ends on
+    for i, (page, following) in enumerate(zip(document.pages, document.pages[1:], strict=False)):
+        for name in page.anchors.keys() & following.anchors.keys():
+            kind = SPLIT_BLOCKS.get(name.split(":")[0]) if ":" in name else None
+            if kind:
+                split[kind, i] = split.get((kind, i), 0) + 1
+
+    def resolve(reference):
+        return pdf.objects[number(reference)] if isinstance(reference, bytes) else None
+
+    def heads(table: dict) -> list[dict]:
+        found = [resolve(k) for k in table["K"] if (resolve(k) or {}).get("S") == "/THead"]
+        rows = [resolve(r) for head in found for r in head["K"] if resolve(r)]
+        return [
+            resolve(c) for row in rows for c in row["K"] if (resolve(c) or {}).get("S") == "/TH"
+        ]
+
+    def rest_of(before: dict, after: dict) -> bool:
+        if before.get("S") != after.get("S") or before.get("Pg") == after.get("Pg"):
+            return False
+        first = resolve(after["K"][0]) if after["K"] else None
+        if after["S"] in ("/Sect", "/Part", "/Art"):
+            return first is not None and first.get("S") not in HEADINGS
+        if after["S"] == "/Table" and not (
+            first is not None
+            and first.get("S") == "/THead"
+            and len(heads(after)) == len(heads(before))
+        ):
+            return False
+        if after["S"] == "/LBody":  # an item's body, of an item joined already
+            return True
+        key = (after["S"], ends.get(id(before), pages.get(before.get("Pg"), -2)))
+        follows = split.get(key) and pages.get(after.get("Pg")) == key[1] + 1
+        if follows and all(isinstance(k, bytes) for k in after["K"]):  # no marks to re-parent
+            split[key] -= 1
+            ends[id(before)] = key[1] + 1  # where it ends now, should it run on again
+            return True
+        return False
+
+    def join(parent: dict) -> None:
+        kept, notes = [], []  # notes: the pages' notes, which WeasyPrint tags after their text
+        for reference in parent.get("K", []):
+            before, after = resolve(kept[-1]) if kept else None, resolve(reference)
+            if before is not None and (after or {}).get("S") == "/NonStruct":
+                notes.append(reference)  # held back until it is known whether the text runs on
+                continue
+            if before is not None and after is not None and rest_of(before, after):
+                if after["S"] == "/Table":  # its header row repeated: the first one's stands
+                    ids = {
+                        str(n.get("ID")): m.get("ID")
+                        for n, m in zip(heads(after), heads(before), strict=True)
+                    }
+                    after["K"] = pydyf.Array(
+                        k for k in after["K"] if resolve(k).get("S") != "/THead"
+                    )
+                    relink_headers(pdf, after, ids)
+                for kid in after["K"]:
+                    if resolve(kid) is not None and "P" in resolve(kid):
+                        resolve(kid)["P"] = before.reference
+                before["K"].extend(after["K"])
+            else:
+                kept, notes = [*kept, *notes, reference], []
+        kept += notes
+        parent["K"] = pydyf.Array(kept)
+        for reference in kept:
+            if (resolve(reference) or {}).get("Type") == "/StructElem":
+                join(resolve(reference))
+
+    root = resolve(pdf.catalog.get("StructTreeRoot"))
+    if root is not None:
+        for document in root["K"]:
+            join(resolve(document))
+
+
+def relink_headers(pdf: pydyf.PDF, table: dict, ids: dict) -> None:
+    """Point a table fragment's cells at the header row that stands for theirs."""
+    todo = [table]
+    while todo:
+        node = todo.pop()
+        headers = node.get("A", {}).get("Headers") if node.get("S") == "/TD" else None
+        if headers is not None:
+            node["A"]["Headers"] = pydyf.Array(ids.get(str(h), h) for h in headers)
+        todo += [pdf.objects[number(k)] for k in node.get("K", []) if isinstance(k, bytes)]
+
+
+INLINE = {"/Span", "/Link", "/Em", "/Strong", "/Code", "/Quote", "/Reference", "/Lbl"}
+
+
+IN_TABLES = {"/TD", "/TH", "/TR", "/THead", "/TBody", "/TFoot"}
+
+
+def notes_read_with_their_page(pdf: pydyf.PDF) -> None:
+    """Read the notes of a page after the last paragraph (item, table…) whose text is on it.
+
+    WeasyPrint 70 tags the notes of a page after the page's text (upstream #2482), which the
+    press joins into one element per section: a note called on page 2 was read after the last
+    recommendation. Read after the call's own paragraph, a note would be read before the rest
+    of its page, which WeasyPrint paints first: the tree and the page would part (outloud's
+    ORD-001); here they keep the same order, page by page, as a reader of the page does.
+    """
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    areas = [
+        area
+        for document in root["K"]
+        for area in elements(pdf, pdf.objects[number(document)])
+        if area.get("S") == "/NonStruct"
+        and area.get("K")
+        and all(pdf.objects[number(k)].get("S") == "/Note" for k in area["K"])
+    ]
+    held = {id(area) for area in areas}
+    last: dict[bytes, dict] = {}  # a page → the last block whose text is on it
+
+    def walk(node: dict) -> None:
+        for kid in node.get("K", []) if isinstance(node.get("K"), list) else []:
+            element = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
+            if isinstance(kid, int) and "Pg" in node:  # a marked sequence of the node's page
+                last[node["Pg"]] = block_of(node)
+            elif isinstance(element, dict) and element.get("Type") == "/MCR":
+                last[element["Pg"]] = block_of(node)
+            elif isinstance(element, dict) and element.get("S") and id(element) not in held:
+                walk(element)
+
+    def block_of(node: dict) -> dict:
+        while node.get("S") in INLINE or node.get("S") in IN_TABLES:
+            node = pdf.objects[number(node["P"])]
+        return node
+
+    walk(root)
+    for area in areas:
+        block = last.get(area.get("Pg"))
+        if block is None or "P" not in block:
+            continue
+        parent = pdf.objects[number(block["P"])]
+        at = parent["K"].index(block.reference) + 1
+        parent["K"] = pydyf.Array([*parent["K"][:at], *area["K"], *parent["K"][at:]])
+        for note in area["K"]:
+            pdf.objects[number(note)]["P"] = block["P"]
+        above = pdf.objects[number(area["P"])]
+        above["K"] = pydyf.Array(k for k in above["K"] if k != area.reference)
+
+
+def links_hold_their_annotations(pdf: pydyf.PDF) -> None:
+    """Hang each link annotation from its Link, not from a Span inside it.
+
+    Where a link's text is an element of its own (the print copy's addresses, a right-to-left
+    brief's Latin runs) and breaks over lines, WeasyPrint 70 hangs the annotations of the later
+    lines from that element's Span; PDF/UA-1 wants every link annotation in a Link (outloud
+    LNK-001). No upstream issue found.
+    """
+    for holder in [obj for obj in pdf.objects if isinstance(obj, dict) and "S" in obj]:
+        if holder["S"] == "/Link" or not isinstance(holder.get("K"), list):
+            continue
+        annotations = [k for k in holder["K"] if is_link_annotation(pdf, k)]
+        link = holder
+        while annotations and link.get("S") != "/Link" and "P" in link:
+            link = pdf.objects[number(link["P"])]
+        if not annotations or link.get("S") != "/Link":
+            continue
+        holder["K"] = pydyf.Array(k for k in holder["K"] if k not in annotations)
+        link["K"] = pydyf.Array([*link["K"], *annotations])
+        claim(pdf, link, annotations)
+
+
+def contents_as_toc(pdf: pydyf.PDF) -> None:
+    """Tag the contents page a TOC of TOCI, each entry one Link, its leader an Artifact.
+
+    The contents' entries are links whose ::after holds a leader and a page number: WeasyPrint
+    70 tags them as a list, each item three nested Links, the innermost holding each leader dot,
+    which a screen reader read out one by one (555 in the long test brief). Here the entry's
+    Link holds its words, its page number and all three annotations; the dots, held by no
+    element, become Artifacts (mark_page_furniture_as_artifacts). No upstream issue found.
+    """
+    for listing in [o for o in pdf.objects if isinstance(o, dict) and o.get("S") == "/L"]:
+        entries = [entry_link(pdf, item) for item in refs(pdf, listing)]
+        if not entries or None in entries:
+            continue
+        listing["S"] = "/TOC"
+        for item, (outer, number_, leader) in zip(refs(pdf, listing), entries, strict=True):
+            item["S"], item["K"] = "/TOCI", pydyf.Array([outer.reference])
+            outer["P"] = item.reference
+            own = [k for k in outer["K"] if k != number_.reference]
+            taken = [k for k in number_["K"] if k != leader.reference]
+            if number_.get("Pg") != outer.get("Pg"):  # its page's marks, named with their page
+                taken = [
+                    pydyf.Dictionary({"Type": "/MCR", "Pg": number_["Pg"], "MCID": k})
+                    if isinstance(k, int) else k
+                    for k in taken
+                ]  # fmt: skip
+            annotation = [k for k in leader["K"] if is_link_annotation(pdf, k)]
+            outer["K"] = pydyf.Array([*own, *taken, *annotation])
+            claim(pdf, outer, [*taken, *annotation])
+
+
+def entry_link(pdf: pydyf.PDF, item: dict) -> tuple[dict, dict, dict] | None:
+    """A contents entry's Links: its words', its page number's, its leader's; else None."""
+    if item.get("S") != "/LI":
+        return None
+    body = refs(pdf, item)
+    body = refs(pdf, body[0]) if len(body) == 1 and body[0]["S"] == "/LBody" else body
+    chain = []
+    while len(body) == 1 and body[0]["S"] == "/Link" and len(chain) < 3:
+        chain.append(body[0])
+        body = refs(pdf, body[0])
+    return tuple(chain) if len(chain) == 3 and not body else None
+
+
+PX = 0.75  # PDF points in a CSS pixel (WeasyPrint's scale at zoom 1)
+
+
+def figure_boxes_in_points(pdf: pydyf.PDF) -> None:
+    """A Figure's BBox in the page's coordinates: WeasyPrint 70 writes it in CSS pixels from the
+    top of the page (a box at y 680 on a page 595 points wide). No upstream issue found."""
+    for figure in [o for o in pdf.objects if isinstance(o, dict) and o.get("S") == "/Figure"]:
+        box = figure.get("A", {}).get("BBox") if isinstance(figure.get("A"), dict) else None
+        if box is None or "Pg" not in figure:
+            continue
+        page = pdf.objects[number(figure["Pg"])]
+        top = float((page.get("TrimBox") or page["MediaBox"])[3])
+        x1, y1, x2, y2 = (float(v) for v in box)
+        figure["A"]["BBox"] = pydyf.Array(
+            [round(x1 * PX, 3), round(top - y2 * PX, 3), round(x2 * PX, 3), round(top - y1 * PX, 3)]
+        )
+
+
+def captions_inside_figures(pdf: pydyf.PDF) -> None:
+    """A figure and its caption, one Figure element holding its Caption.
+
+    WeasyPrint 70 tags an HTML figure as a NonStruct holding the image's Figure (in a
+    NonStruct of its own) beside the Caption; a reader then meets a picture, and later some
+    text, not a figure and its caption. No upstream issue found.
+    """
+    for caption in [o for o in pdf.objects if isinstance(o, dict) and o.get("S") == "/Caption"]:
+        holder = pdf.objects[number(caption["P"])]
+        others = [k for k in refs(pdf, holder) if k is not caption]
+        while len(others) == 1 and others[0].get("S") == "/NonStruct":
+            others = refs(pdf, others[0])
+        if holder.get("S") != "/NonStruct" or len(others) != 1 or others[0]["S"] != "/Figure":
+            continue
+        image = others[0]
+        marks = [k for k in image["K"] if isinstance(k, int)]
+        holder.update({"S": "/Figure", "Pg": image["Pg"], "A": image["A"]})
+        if "Alt" in image:
+            holder["Alt"] = image["Alt"]
+        kids = [k for k in image["K"] if not isinstance(k, bytes)]
+        first = holder["K"].index(caption.reference) == 0  # a caption above its picture
+        holder["K"] = pydyf.Array(
+            [caption.reference, *kids] if first else [*kids, caption.reference]
+        )
+        claim(pdf, holder, marks)
+
+
+def scope_table_headers(pdf: pydyf.PDF) -> None:
+    """Give each table header its Scope: a column's in the table head, a row's in the body.
+
+    WeasyPrint 70 links each cell to its headers by ID but writes no Scope, which PDF/UA-1
+    (Matterhorn 15-003) and screen readers expect of every TH.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("S") == "/TH":
+            row = pdf.objects[number(obj["P"])]
+            group = pdf.objects[number(row["P"])].get("S")
+            obj.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+            obj["A"]["Scope"] = "/Row" if group in ("/TBody", "/TFoot") else "/Column"
+
+
+def wrap_list_bodies(pdf: pydyf.PDF) -> None:
+    """Put what follows an item's label in an LBody, as PDF/UA-1 has every list item hold.
+
+    WeasyPrint 70 gives an item whose marker is inside its lines (the recommendations' numbers,
+    hung by a tab) no LBody: its Lbl and its text are siblings (upstream #2505, #2497).
+    """
+    for item in [obj for obj in pdf.objects if isinstance(obj, dict) and obj.get("S") == "/LI"]:
+        kids = [pdf.objects[number(kid)] for kid in item["K"]]
+        if any(kid.get("S") == "/LBody" for kid in kids):
+            continue
+        body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "P": item.reference})
+        body["K"] = pydyf.Array(kid.reference for kid in kids if kid.get("S") != "/Lbl")
+        if "Pg" in item:
+            body["Pg"] = item["Pg"]
+        pdf.add_object(body)
+        for kid in kids:
+            if kid.get("S") != "/Lbl":
+                kid["P"] = body.reference
+        item["K"] = pydyf.Array(
+            [*(k.reference for k in kids if k.get("S") == "/Lbl"), body.reference]
+        )
+
+
+def numbers_as_labels(pdf: pydyf.PDF, heading: str | None) -> None:
+    """In a right-to-left brief, each recommendation's number its item's label (Lbl).
+
+    There the number is a `::before` (styles/brief.css says why), which WeasyPrint 70 tags as a
+    NonStruct holding a Span at the start of the item's body: read as the body's first words,
+    not as its label. Only the items of the section under the recommendations' heading whose
+    body opens with such a group and goes on are changed (a key figure's value is no label).
+    """
+    if heading is None or i18n.language(str(pdf.catalog["Lang"].string)).direction != "rtl":
+        return
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    everything = [e for d in root["K"] for e in elements(pdf, pdf.objects[number(d)])]
+    titles = [e for e in everything if e.get("S") == "/H2" and "ActualText" in e]
+    sections = [pdf.objects[number(e["P"])] for e in titles if e["ActualText"].string == heading]
+    for item in [i for s in sections for i in elements(pdf, s) if i.get("S") == "/LI"]:
+        kids = refs(pdf, item)
+        if len(kids) != 1 or kids[0]["S"] != "/LBody":
+            continue
+        body = kids[0]
+        inside = refs(pdf, body)
+        if len(inside) < 2 or len(body["K"]) != len(inside) or inside[0]["S"] != "/NonStruct":
+            continue
+        if [k["S"] for k in refs(pdf, inside[0])] != ["/Span"] or len(inside[0]["K"]) != 1:
+            continue
+        label = inside[0]
+        label["S"], label["P"] = "/Lbl", item.reference
+        body["K"] = pydyf.Array(k for k in body["K"] if k != label.reference)
+        item["K"] = pydyf.Array([label.reference, body.reference])
+
+
+def drop_empty_elements(pdf: pydyf.PDF) -> None:
+    """Take out of the tree the Spans, items and their bodies that hold nothing (TAG-020).
+
+    WeasyPrint 70 tags a generated box with no text (the print copy's source-note call, whose
+    content is none) as an empty Span, and an item of an empty line an empty LBody; a Span
+    left with nothing once its annotations hang from its Link is one too.
+    """
+    emptied = True
+    while emptied:  # an item whose body goes is empty in turn
+        emptied = False
+        for node in [o for o in pdf.objects if isinstance(o, dict) and o.get("S") in EMPTIABLE]:
+            if node.get("K") not in (None, []) or node.keys() & {"Alt", "ActualText"}:
+                continue
+            parent = pdf.objects[number(node["P"])] if "P" in node else {}
+            if isinstance(parent.get("K"), list) and node.reference in parent["K"]:
+                parent["K"] = pydyf.Array(k for k in parent["K"] if k != node.reference)
+                emptied = True
+
+
+EMPTIABLE = {"/Span", "/LBody", "/LI"}
+
+
+def id_tree(pdf: pydyf.PDF) -> None:
+    """List the elements that have an ID (notes, table headers) in the tree's IDTree, where a
+    reader finds the element an ID names: WeasyPrint 70 gives IDs and no IDTree (ISO 32000-1
+    14.7.2). No upstream issue found."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    named = sorted(  # those the tree holds: a repeated header row's are out of it
+        (element["ID"].string, element.reference)
+        for document in root["K"]
+        for element in elements(pdf, pdf.objects[number(document)])
+        if "ID" in element
+    )
+    if named:
+        names = pydyf.Array(x for name, ref in named for x in (pydyf.String(name), ref))
+        root["IDTree"] = pydyf.Dictionary({"Names": names})

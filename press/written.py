@@ -1,0 +1,231 @@
+"""What the page says, for the tags: where each link leads, and the words of its headings,
+paragraphs, items and notes as written, which the finisher gives the structure elements WeasyPrint
+70 tags without them (press/pdffix.py).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import pydyf
+
+from . import i18n
+from .extension import letters
+from .i18n import N_, Language
+from .tagfix import elements, number
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the page's HTML says that the tags need."""
+
+    names: dict[str, str]  # where each link leads (`described`)
+    headings: list[str]  # each `h2`'s words as written
+    paragraphs: dict  # each `p`'s, `li`'s, `h3`'s, `h4`'s and note's words, each `p`'s language
+
+
+def read(page: str, language: Language) -> Page:
+    """What the page's HTML says that the tags need."""
+    return Page(described(page, language), written_headings(page), written_paragraphs(page))
+
+
+# A heading with an id, or a section's, which opens with its heading.
+HEADING_RE = re.compile(
+    r'<(?:section\b[^>]*\bid="([^"]+)"[^>]*>\s*<(h[1-6])\b([^>]*)'
+    r'|(h[1-6])\b([^>]*\bid="([^"]+)"[^>]*))>(.*?)</(?:\2|\4)>',
+    re.S,
+)
+
+
+TITLE_RE = re.compile(r'\btitle="([^"]*)"')  # a heading that calls a note: its words alone
+
+
+NOTE_RE = re.compile(r'\bid="(fn|src|note|call):(\d+)(?:-\d+)?"')
+
+
+def described(page: str, language: Language) -> dict[str, str]:
+    """What each place a link may lead to is called: a heading by its words, a note by its
+    number ("Note 3"), a print copy's source note by its letter ("Source c"), a note's call by
+    the way back to it (large print lists its notes after the text)."""
+    names = {}
+    for section, _, opening, _, attributes, heading, text in HEADING_RE.findall(page):
+        id_, attributes = (section, opening) if section else (heading, attributes)
+        title = TITLE_RE.search(attributes)
+        words = title[1] if title else re.sub(r"<[^>]*>", "", text)
+        names[id_] = " ".join(html.unescape(words).split())
+    for kind, n in NOTE_RE.findall(page):
+        if kind in ("fn", "note"):  # a page-foot note; a note in a list after the text
+            names[f"{kind}:{n}"] = language.gettext(N_("Note %(number)s")) % {"number": n}
+        elif kind == "call":  # a note's first call, where the list's number leads back
+            back = language.gettext(N_("Back to note %(number)s in the text"))
+            names[f"call:{n}"] = back % {"number": n}
+        else:
+            letter = letters(int(n))
+            names[f"src:{n}"] = language.gettext(N_("Source %(letter)s")) % {"letter": letter}
+    return names
+
+
+def describe_links(pdf: pydyf.PDF, names: dict[str, str]) -> None:
+    """Describe each link to a place in the brief by that place ("Note 3", a heading's words):
+    WeasyPrint 70 describes it by its id (`fn:3`, `introduction`), which a screen reader reads
+    out as the link's description. A link to an address keeps the address."""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Subtype") == "/Link":
+            dest = obj.get("Dest")
+            if isinstance(dest, pydyf.String) and str(dest.string) in names:
+                obj["Contents"] = pydyf.String(names[str(dest.string)])
+
+
+H2_RE = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.S)
+
+
+def written_headings(page: str) -> list[str]:
+    """The words of the page's `h2`s as the brief and the layout write them, in order; the
+    last the heading of the notes listed after the text, which only some copies show."""
+    found = []
+    for attributes, text in H2_RE.findall(page):
+        title = TITLE_RE.search(attributes)
+        words = title[1] if title else re.sub(r"<[^>]*>", "", text)
+        found.append(" ".join(html.unescape(words).split()))
+    return found
+
+
+def headings_as_written(pdf: pydyf.PDF, headings: list[str]) -> None:
+    """Give each H2 its words as written (ActualText): the stylesheet sets them in capitals,
+    which WeasyPrint 70 stores, and a screen reader would read "RIGHTS VIOLATIONS DURING
+    PROTESTS" as capitals, or letter by letter. The H2s are the page's `h2`s, in order; where
+    their numbers differ nothing is guessed."""
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    found = [
+        element
+        for document in root["K"]
+        for element in elements(pdf, pdf.objects[number(document)])
+        if element.get("S") == "/H2"
+    ]
+    if len(found) == len(headings) - 1:  # the notes' list, its heading last, is not shown
+        headings = headings[:-1]
+    if len(found) == len(headings):
+        for element, words in zip(found, headings, strict=True):
+            element["ActualText"] = pydyf.String(words)
+
+
+class Paragraphs(HTMLParser):
+    """The words of each `p`, and of each `li` that holds no block, of a page as a reader of
+    the page meets them, in order: a note's words (a Note of its own) and what only the HTML
+    copy shows left out."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, list[str]] = {"p": [], "li": [], "h3": [], "h4": []}
+        self.notes: dict[str, str] = {}  # a page-foot note's words, by its id
+        self.note: tuple[str, list[str]] | None = None  # the note open: its id, its words
+        self.open: list[tuple[str, list[str]]] = []  # the `p`s and `li`s open, innermost last
+        self.skipping = 0  # depth inside an element left out
+        self.stack: list[bool] = []  # for each open element: whether it is left out
+        self.langs: list[str] = [""]  # the language of each open element, the page's first
+        self.languages: list[str] = []  # each `p`'s language, in order
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in VOID:
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        skipped = bool(classes & LEFT_OUT) or self.skipping > 0
+        if "footnote" in classes and self.note is None:
+            self.note = (dict(attrs).get("id") or "", [])
+            self.note_depth = len(self.stack)
+        self.stack.append(skipped)
+        self.skipping += skipped
+        self.langs.append(dict(attrs).get("lang") or self.langs[-1])
+        if tag == "p":
+            self.languages.append(self.langs[-1])
+        if tag in ("p", "ul", "ol") and self.open and self.open[-1][0] == "li":
+            self.open[-1] = ("li with blocks", self.open[-1][1])
+        if tag in self.found:
+            self.open.append((tag, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID or not self.stack:
+            return
+        self.skipping -= self.stack.pop()
+        self.langs.pop()
+        if self.note is not None and len(self.stack) == self.note_depth:
+            name, words = self.note
+            self.notes[name] = " ".join("".join(words).split())
+            self.note = None
+        if tag in self.found and self.open:
+            kind, words = self.open.pop()
+            if kind in self.found:
+                self.found[kind].append(" ".join("".join(words).replace("\u2060", "").split()))
+
+    def handle_data(self, data: str) -> None:
+        if self.note is not None:
+            self.note[1].append(data)
+        if self.open and not self.skipping:
+            for _, words in self.open:  # an item's words are its paragraphs' too
+                words.append(data)
+
+
+LEFT_OUT = frozenset({"footnote", "note-ref", "source", "address", "skip"})  # see Paragraphs
+
+
+VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "col", "area", "base"}
+
+
+def written_paragraphs(page: str) -> dict[str, list[str] | dict[str, str]]:
+    """The words of the page's `p`s and `li`s as written, in order, and of its page-foot notes
+    by id (`Paragraphs`)."""
+    read = Paragraphs(page.split('<section id="notes">', 1)[0])
+    return {**read.found, "notes": read.notes, "languages": read.languages}
+
+
+def paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
+    """In a right-to-left brief, give each P, H3 and H4, each item's body that holds no
+    paragraph or list, and each note its words as written (ActualText).
+
+    WeasyPrint 70 maps an Arabic glyph to the first text it drew it for (upstream #2841), so a
+    shared glyph reads as another letter, a ligature repeats one; and the space where a
+    right-to-left line ends is lost (#2308, styles/brief.css): "إللكترونية", "تعديللتشريعات". The
+    elements are the page's `p`s and `li`s in order; where their numbers differ nothing is
+    guessed.
+    """
+    if i18n.language(str(pdf.catalog["Lang"].string)).direction != "rtl":
+        return
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    everything = [e for d in root["K"] for e in elements(pdf, pdf.objects[number(d)])]
+    bodies = [
+        e
+        for e in everything
+        if e.get("S") == "/LBody"
+        and not any(k.get("S") in ("/P", "/L") for k in elements(pdf, e) if k is not e)
+    ]
+    kinds = [([e for e in everything if e.get("S") == f"/{k.upper()}"], paragraphs[k])
+             for k in ("p", "h3", "h4")]  # fmt: skip
+    for found, words in [*kinds, (bodies, paragraphs["li"])]:
+        if len(found) == len(words):
+            for element, text in zip(found, words, strict=True):
+                element["ActualText"] = pydyf.String(text)
+    for note in (e for e in everything if e.get("S") == "/Note" and "ID" in e):
+        name = str(note["ID"].string)
+        if name in paragraphs["notes"]:  # its number, then its words
+            number_ = name.split(":")[1] if name.startswith("fn:") else letters(int(name[4:]))
+            note["ActualText"] = pydyf.String(f"{number_} {paragraphs['notes'][name]}")
+
+
+def paragraphs_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
+    """Give each P written in another language than the brief's its /Lang, which a screen
+    reader reads it by: a brief marks such a passage `<p lang="ru">…</p>` (docs/tags.md).
+    WeasyPrint 70 writes the document's language only (upstream #2482). The Ps are the page's
+    `p`s in order; where their numbers differ nothing is guessed."""
+    page = str(pdf.catalog["Lang"].string)
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    found = [
+        e for d in root["K"] for e in elements(pdf, pdf.objects[number(d)]) if e.get("S") == "/P"
+    ]
+    if len(found) == len(paragraphs["languages"]):
+        for element, lang in zip(found, paragraphs["languages"], strict=True):
+            if lang and lang != page:
+                element["Lang"] = pydyf.String(lang)
