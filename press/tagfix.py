@@ -26,6 +26,17 @@ def elements(pdf: pydyf.PDF, node: dict):
             yield from elements(pdf, element)
 
 
+def tree(pdf: pydyf.PDF) -> list[dict]:
+    """Every element of the structure tree, in reading order."""
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    return [e for document in root["K"] for e in elements(pdf, pdf.objects[number(document)])]
+
+
+def right_to_left(pdf: pydyf.PDF) -> bool:
+    """Whether the document's language is written right to left."""
+    return i18n.language(str(pdf.catalog["Lang"].string)).direction == "rtl"
+
+
 def refs(pdf: pydyf.PDF, element: dict) -> list[dict]:
     """The structure elements an element holds."""
     kids = element.get("K", []) if isinstance(element.get("K"), list) else []
@@ -246,8 +257,7 @@ def notes_read_with_their_page(pdf: pydyf.PDF) -> None:
     root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
     areas = [
         area
-        for document in root["K"]
-        for area in elements(pdf, pdf.objects[number(document)])
+        for area in tree(pdf)
         if area.get("S") == "/NonStruct"
         and area.get("K")
         and all(pdf.objects[number(k)].get("S") == "/Note" for k in area["K"])
@@ -439,11 +449,9 @@ def numbers_as_labels(pdf: pydyf.PDF, heading: str | None) -> None:
     not as its label. Only the items of the section under the recommendations' heading whose
     body opens with such a group and goes on are changed (a key figure's value is no label).
     """
-    if heading is None or i18n.language(str(pdf.catalog["Lang"].string)).direction != "rtl":
+    if heading is None or not right_to_left(pdf):
         return
-    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
-    everything = [e for d in root["K"] for e in elements(pdf, pdf.objects[number(d)])]
-    titles = [e for e in everything if e.get("S") == "/H2" and "ActualText" in e]
+    titles = [e for e in tree(pdf) if e.get("S") == "/H2" and "ActualText" in e]
     sections = [pdf.objects[number(e["P"])] for e in titles if e["ActualText"].string == heading]
     for item in [i for s in sections for i in elements(pdf, s) if i.get("S") == "/LI"]:
         kids = refs(pdf, item)
@@ -489,13 +497,10 @@ def id_tree(pdf: pydyf.PDF) -> None:
     14.7.2). No upstream issue found."""
     if "StructTreeRoot" not in pdf.catalog:
         return
-    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
     named = sorted(  # those the tree holds: a repeated header row's are out of it
-        (element["ID"].string, element.reference)
-        for document in root["K"]
-        for element in elements(pdf, pdf.objects[number(document)])
-        if "ID" in element
+        (element["ID"].string, element.reference) for element in tree(pdf) if "ID" in element
     )
     if named:
         names = pydyf.Array(x for name, ref in named for x in (pydyf.String(name), ref))
+        root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
         root["IDTree"] = pydyf.Dictionary({"Names": names})

@@ -12,10 +12,9 @@ from html.parser import HTMLParser
 
 import pydyf
 
-from . import i18n
 from .extension import letters
 from .i18n import N_, Language
-from .tagfix import elements, number
+from .tagfix import elements, right_to_left, tree
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,7 @@ def described(page: str, language: Language) -> dict[str, str]:
     names = {}
     for section, _, opening, _, attributes, heading, text in HEADING_RE.findall(page):
         id_, attributes = (section, opening) if section else (heading, attributes)
-        title = TITLE_RE.search(attributes)
-        words = title[1] if title else re.sub(r"<[^>]*>", "", text)
-        names[id_] = " ".join(html.unescape(words).split())
+        names[id_] = heading_words(attributes, text)
     for kind, n in NOTE_RE.findall(page):
         if kind in ("fn", "note"):  # a page-foot note; a note in a list after the text
             names[f"{kind}:{n}"] = language.gettext(N_("Note %(number)s")) % {"number": n}
@@ -85,12 +82,23 @@ H2_RE = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.S)
 def written_headings(page: str) -> list[str]:
     """The words of the page's `h2`s as the brief and the layout write them, in order; the
     last the heading of the notes listed after the text, which only some copies show."""
-    found = []
-    for attributes, text in H2_RE.findall(page):
-        title = TITLE_RE.search(attributes)
-        words = title[1] if title else re.sub(r"<[^>]*>", "", text)
-        found.append(" ".join(html.unescape(words).split()))
-    return found
+    return [heading_words(attributes, text) for attributes, text in H2_RE.findall(page)]
+
+
+def heading_words(attributes: str, html_text: str) -> str:
+    """A heading's words: its title's when it has one (it calls a note), else its text's."""
+    title = TITLE_RE.search(attributes)
+    words = title[1] if title else re.sub(r"<[^>]*>", "", html_text)
+    return " ".join(html.unescape(words).split())
+
+
+def in_order(found: list[dict], values: list[str], key: str) -> None:
+    """Give the elements found, in order, the values of the page's elements they stand for;
+    where their numbers differ, none: nothing is guessed."""
+    if len(found) == len(values):
+        for element, value in zip(found, values, strict=True):
+            if value:
+                element[key] = pydyf.String(value)
 
 
 def headings_as_written(pdf: pydyf.PDF, headings: list[str]) -> None:
@@ -98,18 +106,10 @@ def headings_as_written(pdf: pydyf.PDF, headings: list[str]) -> None:
     which WeasyPrint 70 stores, and a screen reader would read "RIGHTS VIOLATIONS DURING
     PROTESTS" as capitals, or letter by letter. The H2s are the page's `h2`s, in order; where
     their numbers differ nothing is guessed."""
-    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
-    found = [
-        element
-        for document in root["K"]
-        for element in elements(pdf, pdf.objects[number(document)])
-        if element.get("S") == "/H2"
-    ]
+    found = [element for element in tree(pdf) if element.get("S") == "/H2"]
     if len(found) == len(headings) - 1:  # the notes' list, its heading last, is not shown
         headings = headings[:-1]
-    if len(found) == len(headings):
-        for element, words in zip(found, headings, strict=True):
-            element["ActualText"] = pydyf.String(words)
+    in_order(found, headings, "ActualText")
 
 
 class Paragraphs(HTMLParser):
@@ -122,6 +122,7 @@ class Paragraphs(HTMLParser):
         self.found: dict[str, list[str]] = {"p": [], "li": [], "h3": [], "h4": []}
         self.notes: dict[str, str] = {}  # a page-foot note's words, by its id
         self.note: tuple[str, list[str]] | None = None  # the note open: its id, its words
+        self.note_depth = 0  # how many elements were open where it opened
         self.open: list[tuple[str, list[str]]] = []  # the `p`s and `li`s open, innermost last
         self.skipping = 0  # depth inside an element left out
         self.stack: list[bool] = []  # for each open element: whether it is left out
@@ -192,10 +193,9 @@ def paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
     elements are the page's `p`s and `li`s in order; where their numbers differ nothing is
     guessed.
     """
-    if i18n.language(str(pdf.catalog["Lang"].string)).direction != "rtl":
+    if not right_to_left(pdf):
         return
-    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
-    everything = [e for d in root["K"] for e in elements(pdf, pdf.objects[number(d)])]
+    everything = tree(pdf)
     bodies = [
         e
         for e in everything
@@ -205,9 +205,7 @@ def paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
     kinds = [([e for e in everything if e.get("S") == f"/{k.upper()}"], paragraphs[k])
              for k in ("p", "h3", "h4")]  # fmt: skip
     for found, words in [*kinds, (bodies, paragraphs["li"])]:
-        if len(found) == len(words):
-            for element, text in zip(found, words, strict=True):
-                element["ActualText"] = pydyf.String(text)
+        in_order(found, words, "ActualText")
     for note in (e for e in everything if e.get("S") == "/Note" and "ID" in e):
         name = str(note["ID"].string)
         if name in paragraphs["notes"]:  # its number, then its words
@@ -221,11 +219,6 @@ def paragraphs_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
     WeasyPrint 70 writes the document's language only (upstream #2482). The Ps are the page's
     `p`s in order; where their numbers differ nothing is guessed."""
     page = str(pdf.catalog["Lang"].string)
-    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
-    found = [
-        e for d in root["K"] for e in elements(pdf, pdf.objects[number(d)]) if e.get("S") == "/P"
-    ]
-    if len(found) == len(paragraphs["languages"]):
-        for element, lang in zip(found, paragraphs["languages"], strict=True):
-            if lang and lang != page:
-                element["Lang"] = pydyf.String(lang)
+    found = [element for element in tree(pdf) if element.get("S") == "/P"]
+    languages = ["" if lang == page else lang for lang in paragraphs["languages"]]
+    in_order(found, languages, "Lang")

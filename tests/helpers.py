@@ -217,11 +217,19 @@ def marked_texts(pdf: Path) -> dict[tuple[int, int], str]:
 
 def tagged_texts(pdf: Path, kind: str) -> list[str]:
     """The text of each structure element of a kind (`/Lbl`, `/TH`…), in document order."""
+    return structure_texts(pdf, lambda node: node.get("/S") == kind)
+
+
+def structure_texts(pdf: Path, wanted, actual: bool = False) -> list[str]:
+    """The text of each structure element wanted, in document order: its marked contents' and
+    its kids'; with actual, an element's ActualText instead where it has one."""
     painted = marked_texts(pdf)
     with pikepdf.open(pdf) as document:
         pages = {page.objgen: i for i, page in enumerate(document.pages)}
 
         def text(node: pikepdf.Dictionary) -> str:
+            if actual and "/ActualText" in node:
+                return " " + str(node.ActualText) + " "
             found = node.get("/K", pikepdf.Array())
             found = list(found) if isinstance(found, pikepdf.Array) else [found]
             page = pages.get(node.Pg.objgen) if "/Pg" in node else None
@@ -230,7 +238,7 @@ def tagged_texts(pdf: Path, kind: str) -> list[str]:
                 for k in found
             )
 
-        return [text(node) for node in structure_nodes(document) if node.get("/S") == kind]
+        return [text(node) for node in structure_nodes(document) if wanted(node)]
 
 
 def filled_paths(pdf: Path, page: int = 0) -> list[tuple[tuple[int, int, int], tuple]]:
@@ -345,19 +353,6 @@ def outloud(pdf: Path) -> dict:
 def read_aloud(pdf: Path) -> str:
     """The document's text in structure order as a screen reader gets it: an element's
     ActualText where it has one, else its marked contents' text and its kids'."""
-    painted = marked_texts(pdf)
-    with pikepdf.open(pdf) as document:
-        pages = {page.objgen: i for i, page in enumerate(document.pages)}
-
-        def text(node: pikepdf.Dictionary) -> str:
-            if "/ActualText" in node:
-                return " " + str(node.ActualText) + " "
-            found = node.get("/K", pikepdf.Array())
-            found = list(found) if isinstance(found, pikepdf.Array) else [found]
-            page = pages.get(node.Pg.objgen) if "/Pg" in node else None
-            return "".join(
-                text(k) if isinstance(k, pikepdf.Dictionary) else painted.get((page, int(k)), "")
-                for k in found
-            )
-
-        return text(document.Root.StructTreeRoot)
+    return structure_texts(
+        pdf, lambda node: "/Type" in node and node.Type == "/StructTreeRoot", actual=True
+    )[0]
