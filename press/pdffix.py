@@ -25,7 +25,8 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         tagfix.tag_notes(document, pdf)
         # Before: a repeated table header it drops becomes an Artifact.
         tagfix.join_split_elements(document, pdf)
-        tagfix.notes_read_with_their_page(pdf)
+        tagfix.notes_read_after_their_calls(pdf)
+        tagfix.notes_read_with_their_page(pdf)  # those that could not be
         tagfix.links_hold_their_annotations(pdf)
         tagfix.contents_as_toc(pdf)
         tagfix.captions_inside_figures(pdf)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pydyf
 
-from . import i18n
+from . import i18n, paintorder
 from .extension import SPLIT_BLOCKS
 
 
@@ -245,6 +245,85 @@ INLINE = {"/Span", "/Link", "/Em", "/Strong", "/Code", "/Quote", "/Reference", "
 IN_TABLES = {"/TD", "/TH", "/TR", "/THead", "/TBody", "/TFoot"}
 
 
+def marks(pdf: pydyf.PDF, element: dict) -> list[tuple[bytes, int]]:
+    """The marked sequences (page, MCID) an element and those below it hold, in reading order."""
+    found = []
+    for kid in element.get("K", []) if isinstance(element.get("K"), list) else []:
+        node = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
+        if isinstance(kid, int) and "Pg" in element:
+            found.append((element["Pg"], kid))
+        elif isinstance(node, dict) and node.get("Type") == "/MCR":
+            found.append((node["Pg"], node["MCID"]))
+        elif isinstance(node, dict) and node.get("S"):
+            found += marks(pdf, node)
+    return found
+
+
+def notes_read_after_their_calls(pdf: pydyf.PDF) -> None:
+    """Read each note right after the paragraph (item, heading, table) that calls it, and paint
+    it there (press/paintorder.py), so that the page and its tags keep one order.
+
+    WeasyPrint 70 tags and paints a page's notes after the page's text (upstream #2482): a
+    screen reader met a note called on page 2 after the last recommendation. A note that
+    cannot move unchanged in look stays for notes_read_with_their_page.
+    """
+    calls: dict[str, dict] = {}  # a note's ID → the block that calls it first
+    notes = []
+    for element in tree(pdf):
+        if element.get("S") == "/Note" and "ID" in element:
+            notes.append(element)
+        for kid in element.get("K", []) if isinstance(element.get("K"), list) else []:
+            if is_link_annotation(pdf, kid):
+                annotation = pdf.objects[number(pdf.objects[number(kid)]["Obj"])]
+                dest = annotation.get("Dest")
+                if isinstance(dest, pydyf.String):
+                    calls.setdefault(str(dest.string), block_of(pdf, element))
+    placed: dict[int, list[dict]] = {}  # a block → the notes read after it
+    by_page: dict[bytes, list] = {}
+    for note in notes:
+        block, held = calls.get(str(note["ID"].string)), marks(pdf, note)
+        pages = {page for page, _ in held}
+        if block is None or block.get("S") == "/Note" or "P" not in block or len(pages) != 1:
+            continue
+        (page,) = pages
+        there = [mcid for on, mcid in marks(pdf, block) if on == page]
+        if there or earlier(pdf, block, page):  # its page full, WeasyPrint put it on the next
+            after = there[-1] if there else None  # None: before the page's first text
+            by_page.setdefault(page, []).append((note, block, [(m, after) for _, m in held]))
+    for page, found in by_page.items():
+        contents = pdf.objects[number(pdf.objects[number(page)]["Contents"])]
+        moved = paintorder.move(contents.stream, [m for _, _, ms in found for m in ms])
+        if moved is None:
+            continue
+        contents.stream = moved
+        for note, block, _ in found:
+            placed.setdefault(id(block), [block]).append(note)
+    for block, *read_after in placed.values():
+        parent = pdf.objects[number(block["P"])]
+        for note in read_after:
+            area = pdf.objects[number(note["P"])]
+            area["K"] = pydyf.Array(k for k in area["K"] if k != note.reference)
+            note["P"] = block["P"]
+        at = parent["K"].index(block.reference) + 1
+        parent["K"] = pydyf.Array(
+            [*parent["K"][:at], *(n.reference for n in read_after), *parent["K"][at:]]
+        )
+
+
+def earlier(pdf: pydyf.PDF, block: dict, page: bytes) -> bool:
+    """Whether a block's text is all on pages before this one."""
+    order = {reference: i for i, reference in enumerate(pdf.page_references)}
+    held = marks(pdf, block)
+    return bool(held) and all(order[on] < order[page] for on, _ in held)
+
+
+def block_of(pdf: pydyf.PDF, node: dict) -> dict:
+    """The paragraph, item, heading or table an inline element or a cell is in."""
+    while node.get("S") in INLINE or node.get("S") in IN_TABLES:
+        node = pdf.objects[number(node["P"])]
+    return node
+
+
 def notes_read_with_their_page(pdf: pydyf.PDF) -> None:
     """Read the notes of a page after the last paragraph (item, table…) whose text is on it.
 
@@ -269,16 +348,11 @@ def notes_read_with_their_page(pdf: pydyf.PDF) -> None:
         for kid in node.get("K", []) if isinstance(node.get("K"), list) else []:
             element = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
             if isinstance(kid, int) and "Pg" in node:  # a marked sequence of the node's page
-                last[node["Pg"]] = block_of(node)
+                last[node["Pg"]] = block_of(pdf, node)
             elif isinstance(element, dict) and element.get("Type") == "/MCR":
-                last[element["Pg"]] = block_of(node)
+                last[element["Pg"]] = block_of(pdf, node)
             elif isinstance(element, dict) and element.get("S") and id(element) not in held:
                 walk(element)
-
-    def block_of(node: dict) -> dict:
-        while node.get("S") in INLINE or node.get("S") in IN_TABLES:
-            node = pdf.objects[number(node["P"])]
-        return node
 
     walk(root)
     for area in areas:
@@ -488,7 +562,7 @@ def drop_empty_elements(pdf: pydyf.PDF) -> None:
                 emptied = True
 
 
-EMPTIABLE = {"/Span", "/LBody", "/LI"}
+EMPTIABLE = {"/Span", "/LBody", "/LI", "/NonStruct"}
 
 
 def id_tree(pdf: pydyf.PDF) -> None:
