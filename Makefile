@@ -122,7 +122,7 @@ $(VENV)/.run: pyproject.toml $(VENV)/.system-run fonts/node_modules/.package-loc
 	$(call q,$(PY)) -m pip install -q --group run
 	touch $(call q,$@)
 
-# Adobe's Source Serif 4 and Source Sans 3, from their npm packages, as the lock file pins them.
+# Adobe's Source Serif 4 and Source Sans 3 and Noto Naskh Arabic, from npm, as the lock file pins them.
 fonts/node_modules/.package-lock.json: fonts/package-lock.json $(VENV)/.system-run
 	cd fonts && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(call q,$@)

@@ -1,16 +1,15 @@
 """The pinned fonts: the only fonts a brief is ever set in, and the characters they have.
 
-Source Serif 4 and Source Sans 3 are Adobe's own static fonts, from their npm packages (pinned in
-fonts/package-lock.json, installed by `make` into fonts/node_modules); Amiri, for Arabic, comes
-from PyPI (pinned in pyproject.toml). WeasyPrint sees no other font: `isolate()` points
-Fontconfig at a configuration without the machine's fonts.
+Source Serif 4 and Source Sans 3 are Adobe's own static fonts, Noto Naskh Arabic the Noto project's
+(version 1.00, which draws each letter as one glyph: see docs/tags.md), all from npm (pinned in
+fonts/package-lock.json, installed by `make` into fonts/node_modules). WeasyPrint sees no other
+font: `isolate()` points Fontconfig at a configuration without the machine's fonts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -21,8 +20,11 @@ from .outputs import commit
 from .problems import SetupError
 
 NPM_FONTS = ROOT / "fonts" / "node_modules"
-NPM_PACKAGES = ("source-serif", "source-sans")
-PYPI_PACKAGES = ("fontpkg_amiri",)
+NPM_PACKAGES = {  # a package → its font files
+    "source-serif": "OTF/*.otf",
+    "source-sans": "OTF/*.otf",
+    "@embedpdf/fonts-arabic": "fonts/*.ttf",
+}
 FONT_URL_RE = re.compile(r"url\(font:([^)\s]+)\)")
 # Fontconfig's configuration with no folder of fonts: only the stylesheets' @font-face fonts.
 NO_MACHINE_FONTS = Path(__file__).with_name("fonts.conf")
@@ -31,16 +33,11 @@ NO_MACHINE_FONTS = Path(__file__).with_name("fonts.conf")
 def font_files() -> dict[str, Path]:
     """Font file name → path, from the pinned font packages only."""
     fonts = {}
-    for package in NPM_PACKAGES:
-        folder = NPM_FONTS / package / "OTF"
-        if not folder.is_dir():
-            raise SetupError(f"the fonts are not installed ({folder} is missing): run make")
-        fonts |= {path.name: path for path in folder.glob("*.otf")}
-    for package in PYPI_PACKAGES:
-        spec = importlib.util.find_spec(package)
-        if spec is None or spec.origin is None:
-            raise SetupError(f"the font package {package} is not installed: run make")
-        fonts |= {path.name: path for path in (Path(spec.origin).parent / "files").glob("*.ttf")}
+    for package, files in NPM_PACKAGES.items():
+        found = {path.name: path for path in (NPM_FONTS / package).glob(files)}
+        if not found:
+            raise SetupError(f"the fonts are not installed ({NPM_FONTS / package}): run make")
+        fonts |= found
     return fonts
 
 

@@ -12,7 +12,7 @@ import uuid
 
 import pydyf
 
-from . import tagfix, written
+from . import tagfix, tounicode, written
 from .config import DECLARES_UA, MM, Config
 from .frontmatter import Brief
 
@@ -42,6 +42,8 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         tagfix.numbers_as_labels(pdf, page.names.get("recommendations"))
         tagfix.id_tree(pdf)
         flag_links_to_print(pdf)
+        tounicode.unmapped_glyphs_named_by_their_font(pdf)
+        tounicode.right_to_left_glyphs_in_extraction_order(pdf)
         if config.variant in DECLARES_UA:
             declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
         if config.copy.bleed_mm:

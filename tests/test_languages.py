@@ -15,6 +15,7 @@ from helpers import (
     html_tree,
     outloud,
     page_texts,
+    read_aloud,
     squash,
     structure_nodes,
     tagged_texts,
@@ -136,8 +137,11 @@ def test_the_layout_speaks_the_briefs_language(translated):
     lang, built = translated
     expected = EXPECTED[lang]
     pages = page_texts(built.pdf)
+    # PDFium orders a right-to-left line by its glyphs' boxes, and Noto Naskh's vowel marks
+    # part a word there ("قُ مارس 2022 طري"): read the cover as a screen reader does instead.
+    cover = read_aloud(built.pdf) if lang == "ar" else pages[0]
     for words in [expected["date"], expected["verdict"], expected["current"], *expected["words"]]:
-        assert plain(words) in plain(pages[0]), words
+        assert plain(words) in plain(cover), words
     assert plain(expected["folio"]) in plain(pages[1])
     assert plain(expected["recommendations"]) in plain(pages[-1])
     assert ENGLISH.findall(" ".join(pages)) == []
@@ -294,13 +298,13 @@ def test_each_rating_name_stands_inside_its_step(translated):
 )
 def test_the_machine_checks_find_no_link_order_or_structure_finding(tmp_path, lang, options):
     """Spanish, Russian and Arabic, in the distributable, the print copy and PDF/A-2u: no error,
-    no LNK, ORD, TAG or LST finding; Arabic's glyph mappings (TXT) are the font's (docs/tags.md)."""
+    no finding at all: no TXT (glyph mappings), LNK, ORD, TAG or LST."""
     built = build_brief(BRIEFS / f"{lang}.md", tmp_path, *options)
     assert built.status == 0, built.stderr
     findings = outloud(built.pdf)["findings"]
     assert [f for f in findings if f["severity"] == "error"] == []
     kinds = {f["rule"].split("-")[0] for f in findings}
-    assert kinds <= ({"TXT"} if lang == "ar" else set()), findings
+    assert kinds == set(), findings
 
 
 def test_a_passage_marked_in_another_language_is_tagged_in_it(tmp_path):

@@ -1,0 +1,88 @@
+"""Repairs to the fonts' ToUnicode maps WeasyPrint 70 writes, by which a text extractor, a search
+or a copy gets the characters of each glyph (a screen reader reads ActualText: press/written.py).
+Run in its finisher hook (press/pdffix.py); tested in tests/test_long.py, tests/test_languages.py.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from functools import partial
+
+import pydyf
+from fontTools.ttLib import TTFont
+
+from .tagfix import number
+
+ENTRY_RE = re.compile(rb"<([0-9a-fA-F]{4})> <((?:[0-9a-fA-F]{4})*)>")
+RIGHT_TO_LEFT = {"R", "AL", "NSM"}  # letters written right to left, and the marks on them
+
+
+def cmaps(pdf: pydyf.PDF):
+    """Each font's ToUnicode stream, with the font."""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/Font" and "ToUnicode" in obj:
+            yield obj, pdf.objects[number(obj["ToUnicode"])]
+
+
+def unmapped_glyphs_named_by_their_font(pdf: pydyf.PDF) -> None:
+    """Map a glyph WeasyPrint left without characters to those the font's own cmap gives it,
+    a presentation form as its letters ("ﻼ" as "لا").
+
+    WeasyPrint 70 maps a glyph to the text of its cluster up to the next glyph's: of two glyphs
+    in one cluster (a lam-alef ligature and the vowel mark between its letters, "قتيلًا"), one
+    gets nothing (outloud TXT-003), and an extractor shows a stray letter ("قتيȇ").
+    """
+    for font, cmap in cmaps(pdf):
+        if not any(ENTRY_RE.fullmatch(line) and line.endswith(b"<>") for line in cmap.stream):
+            continue
+        program = embedded(pdf, font)
+        if program is None:
+            continue
+        with TTFont(io.BytesIO(program), lazy=True) as face:
+            order = {name: gid for gid, name in enumerate(face.getGlyphOrder())}
+            drawn = {order[name]: chr(code) for code, name in sorted(face.getBestCmap().items())}
+
+        cmap.stream = [ENTRY_RE.sub(partial(named, drawn), line) for line in cmap.stream]
+
+
+def named(drawn: dict[int, str], match: re.Match) -> bytes:
+    """A ToUnicode entry; where it maps to nothing, to what the font's cmap says the glyph is."""
+    text = unicodedata.normalize("NFKC", drawn.get(int(match[1], 16), ""))
+    if match[2] or not text:
+        return match[0]
+    return b"<" + match[1] + b"> <" + text.encode("utf-16-be").hex().encode() + b">"
+
+
+def embedded(pdf: pydyf.PDF, font: dict) -> bytes | None:
+    """The font program a Type 0 font embeds (a subset, its glyph ids and cmap kept)."""
+    descendants = font.get("DescendantFonts")
+    if not descendants:
+        return None
+    descendant = pdf.objects[number(descendants[0])]
+    descriptor = pdf.objects[number(descendant["FontDescriptor"])]
+    stream = descriptor.get("FontFile2") or descriptor.get("FontFile3")
+    return b"".join(pdf.objects[number(stream)].stream) if stream else None
+
+
+def right_to_left_glyphs_in_extraction_order(pdf: pydyf.PDF) -> None:
+    """Map a glyph drawn for several right-to-left characters (a lam-alef ligature, a letter with
+    its vowel mark) to them in the order a text extractor turns them round.
+
+    WeasyPrint 70 paints right-to-left lines in visual order and maps each glyph to its text in
+    logical order; Poppler and MuPDF read the line's characters and reverse them all, a glyph's
+    text too: "البلاد" came out "البالد", every lam-alef of a brief turned round (upstream #2841).
+    Measured on the long Arabic brief, its words as written: 1850 → 2018 of 2021 (MuPDF),
+    1722 → 1886 (Poppler).
+    """
+    for _, cmap in cmaps(pdf):
+        cmap.stream = [ENTRY_RE.sub(extraction_order, line) for line in cmap.stream]
+
+
+def extraction_order(match: re.Match) -> bytes:
+    """A ToUnicode entry, its characters reversed where there are several, all right to left."""
+    text = bytes.fromhex(match[2].decode()).decode("utf-16-be")
+    if len(text) > 1 and {unicodedata.bidirectional(c) for c in text} <= RIGHT_TO_LEFT:
+        text = text[::-1]
+    return b"<" + match[1] + b"> <" + text.encode("utf-16-be").hex().encode() + b">"
