@@ -39,6 +39,7 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         written.headings_as_written(pdf, page.headings)
         written.paragraphs_as_written(pdf, page.paragraphs)
         written.paragraphs_in_their_language(pdf, page.paragraphs)
+        written.phrases_in_their_language(pdf, page.paragraphs)
         tagfix.numbers_as_labels(pdf, page.names.get("recommendations"))
         tagfix.id_tree(pdf)
         flag_links_to_print(pdf)

@@ -86,3 +86,52 @@ def extraction_order(match: re.Match) -> bytes:
     if len(text) > 1 and {unicodedata.bidirectional(c) for c in text} <= RIGHT_TO_LEFT:
         text = text[::-1]
     return b"<" + match[1] + b"> <" + text.encode("utf-16-be").hex().encode() + b">"
+
+
+TEXT_RE = re.compile(rb"<([0-9a-fA-F]*)>")
+
+
+def mark_texts(pdf: pydyf.PDF) -> dict[tuple[bytes, int], str]:
+    """The text each marked sequence shows, as its fonts' ToUnicode maps read it, by (page,
+    MCID): what the structure tree's elements say, for repairs that match them to the page."""
+    maps: dict[bytes, dict[int, str]] = {}
+    found: dict[tuple[bytes, int], str] = {}
+    for reference in pdf.page_references:
+        page = pdf.objects[number(reference)]
+        resources = page["Resources"]
+        resources = pdf.objects[number(resources)] if isinstance(resources, bytes) else resources
+        fonts = resources.get("Font", {})
+        fonts = pdf.objects[number(fonts)] if isinstance(fonts, bytes) else fonts
+        glyphs: dict[int, str] = {}
+        mcid = None
+        for item in pdf.objects[number(page["Contents"])].stream:
+            if isinstance(item, pydyf.Dictionary) and "MCID" in item:
+                mcid = item["MCID"]
+            elif not isinstance(item, bytes):
+                continue
+            elif item.endswith(b" Tf"):
+                font = fonts.get(item.split()[0][1:].decode())
+                if font not in maps:
+                    maps[font] = to_unicode(pdf, pdf.objects[number(font)]) if font else {}
+                glyphs = maps[font]
+            elif item == b"EMC":
+                mcid = None
+            elif mcid is not None and item.endswith((b"TJ", b"Tj")):
+                codes = b"".join(TEXT_RE.findall(item)).decode()
+                text = "".join(
+                    glyphs.get(int(codes[i : i + 4], 16), "") for i in range(0, len(codes), 4)
+                )
+                found[reference, mcid] = found.get((reference, mcid), "") + text
+    return found
+
+
+def to_unicode(pdf: pydyf.PDF, font: dict) -> dict[int, str]:
+    """A font's ToUnicode map: glyph → characters."""
+    if "ToUnicode" not in font:
+        return {}
+    cmap = pdf.objects[number(font["ToUnicode"])]
+    return {
+        int(m[1], 16): bytes.fromhex(m[2].decode()).decode("utf-16-be")
+        for line in cmap.stream
+        if (m := ENTRY_RE.fullmatch(line))
+    }

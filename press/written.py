@@ -14,7 +14,8 @@ import pydyf
 
 from .extension import letters
 from .i18n import N_, Language
-from .tagfix import elements, right_to_left, tree
+from .tagfix import elements, marks, refs, right_to_left, tree
+from .tounicode import mark_texts
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ class Paragraphs(HTMLParser):
         self.stack: list[bool] = []  # for each open element: whether it is left out
         self.langs: list[str] = [""]  # the language of each open element, the page's first
         self.languages: list[str] = []  # each `p`'s language, in order
+        self.phrases: list[list[tuple[str, str]]] = []  # each `p`'s spans in another language
+        self.phrase: list[tuple[str, list[str], int]] = []  # those open: language, words, depth
         self.feed(page)
 
     def handle_starttag(self, tag: str, attrs) -> None:
@@ -140,9 +143,13 @@ class Paragraphs(HTMLParser):
             self.note_depth = len(self.stack)
         self.stack.append(skipped)
         self.skipping += skipped
-        self.langs.append(dict(attrs).get("lang") or self.langs[-1])
+        lang = dict(attrs).get("lang")
+        if tag == "span" and lang and lang != self.langs[-1] and self.phrases and not skipped:
+            self.phrase.append((lang, [], len(self.stack) - 1))  # the span is on the stack
+        self.langs.append(lang or self.langs[-1])
         if tag == "p":
             self.languages.append(self.langs[-1])
+            self.phrases.append([])
         if tag in ("p", "ul", "ol") and self.open and self.open[-1][0] == "li":
             self.open[-1] = ("li with blocks", self.open[-1][1])
         if tag in self.found:
@@ -153,6 +160,9 @@ class Paragraphs(HTMLParser):
             return
         self.skipping -= self.stack.pop()
         self.langs.pop()
+        if self.phrase and self.phrase[-1][2] == len(self.stack):
+            lang, words, _ = self.phrase.pop()
+            self.phrases[-1].append((lang, " ".join("".join(words).split())))
         if self.note is not None and len(self.stack) == self.note_depth:
             name, words = self.note
             self.notes[name] = " ".join("".join(words).split())
@@ -165,6 +175,8 @@ class Paragraphs(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.note is not None:
             self.note[1].append(data)
+        for _, words, _ in self.phrase if not self.skipping else []:
+            words.append(data)
         if self.open and not self.skipping:
             for _, words in self.open:  # an item's words are its paragraphs' too
                 words.append(data)
@@ -180,7 +192,12 @@ def written_paragraphs(page: str) -> dict[str, list[str] | dict[str, str]]:
     """The words of the page's `p`s and `li`s as written, in order, and of its page-foot notes
     by id (`Paragraphs`)."""
     read = Paragraphs(page.split('<section id="notes">', 1)[0])
-    return {**read.found, "notes": read.notes, "languages": read.languages}
+    return {
+        **read.found,
+        "notes": read.notes,
+        "languages": read.languages,
+        "phrases": read.phrases,
+    }
 
 
 def paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
@@ -222,3 +239,33 @@ def paragraphs_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
     found = [element for element in tree(pdf) if element.get("S") == "/P"]
     languages = ["" if lang == page else lang for lang in paragraphs["languages"]]
     in_order(found, languages, "Lang")
+
+
+def phrases_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
+    """Give each Span of a phrase written in another language than its paragraph's its /Lang:
+    a brief marks such a phrase `<span lang="kk">Шал, кет!</span>` (docs/tags.md).
+
+    WeasyPrint 70 tags a `span` as one Span for each line it sets it on, and writes no language
+    (upstream #2482). The Ps are the page's `p`s in order; a P's Spans that hold others are its
+    `span`s' lines, each matched to the phrase whose letters hold its own (what its glyphs say,
+    press/tounicode.py); nothing is guessed where the numbers of Ps differ.
+    """
+    found = [element for element in tree(pdf) if element.get("S") == "/P"]
+    if len(found) != len(paragraphs["phrases"]) or not any(paragraphs["phrases"]):
+        return
+    shown = mark_texts(pdf)
+    for paragraph, phrases in zip(found, paragraphs["phrases"], strict=True):
+        at = 0  # the phrase the lines reached
+        for line in (e for e in elements(pdf, paragraph) if e.get("S") == "/Span"):
+            if not refs(pdf, line):
+                continue  # a line of text, not a span's
+            text = letters_of("".join(shown.get(mark, "") for mark in marks(pdf, line)))
+            for i in range(at, len(phrases)) if text else []:
+                if text in letters_of(phrases[i][1]):
+                    line["Lang"], at = pydyf.String(phrases[i][0]), i
+                    break
+
+
+def letters_of(text: str) -> str:
+    """A text's letters and digits, in lower case: what lines of it keep, however broken."""
+    return "".join(c for c in text.casefold() if c.isalnum())

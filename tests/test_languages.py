@@ -18,6 +18,7 @@ from helpers import (
     read_aloud,
     squash,
     structure_nodes,
+    structure_texts,
     tagged_texts,
     write,
 )
@@ -326,3 +327,28 @@ def test_a_passage_marked_in_another_language_is_tagged_in_it(tmp_path):
     assert tagged[squash("Власти заявили, что ситуация находится под контролем.")] == "ru"
     assert tagged[squash("Билік жағдай бақылауда екенін мәлімдеді.")] == "kk"
     assert tagged[squash("The brief goes on in English.")] == ""
+
+
+def test_a_phrase_marked_in_another_language_is_tagged_in_it_on_every_line(tmp_path):
+    """`<span lang>` inside a sentence reaches the tags as /Lang on each Span WeasyPrint makes of
+    it, one per line it is set on; the words around it keep the brief's language."""
+    russian = "Закон о некоммерческих организациях и о внесении изменений в законодательные акты"
+    body = (
+        "## Introduction\n\n"
+        f'The law was published as <span lang="ru">{russian}</span> in the official gazette, '
+        'and the crowd answered with a slogan, <span lang="kk">Шал, кет!</span>, in January.\n\n'
+        '> A quotation with <span lang="ru">Свобода собраний</span> inside it.\n'
+    )
+    built = build_brief(write(tmp_path, FRONT + body), tmp_path / "out")
+    assert built.status == 0, built.stderr
+    texts = structure_texts(built.pdf, lambda node: node.get("/S") == "/Span")
+    with pikepdf.open(built.pdf) as document:
+        spans = [n for n in structure_nodes(document) if n.get("/S") == "/Span"]
+        langs = [str(n.get("/Lang", "")) for n in spans]
+    tagged = list(zip(map(squash, texts), langs, strict=True))  # PDFium: a line's hyphen is \x02
+    lines = [(text, lang) for text, lang in tagged if lang]
+    ru = "".join(t for t, lang in lines if lang == "ru").replace("\x02", "")
+    assert ru == squash(russian + "Свобода собраний")
+    assert [t for t, lang in lines if lang == "kk"] == [squash("Шал, кет!")]
+    assert len([lang for lang in langs if lang == "ru"]) >= 3  # the long phrase on two lines
+    assert not [t for t, lang in tagged if lang and re.search("[A-Za-z]", t)]
