@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -401,8 +402,14 @@ def test_the_large_print_key_figures_share_their_page_with_the_text(large_and_sc
     large, _ = large_and_screen[source.stem, "large"]
     first = re.search(r"^## (.+)$", source.read_text(), re.M)[1]
     figures = read(source).meta["figures"][0]["label"]
-    second = squash(page_texts(large)[1])
-    assert squash(figures) in second and squash(first) in second
+    second = unmarked(page_texts(large)[1])
+    assert unmarked(figures) in second and unmarked(first) in second
+
+
+def unmarked(text: str) -> str:
+    """Text to find on a page, without spaces or vowel marks: PDFium sets an Arabic word's marks
+    apart from its letters (docs/tags.md), which is not the page's layout."""
+    return "".join(c for c in squash(text) if unicodedata.category(c) != "Mn")
 
 
 def test_the_html_copy_lets_a_keyboard_skip_the_cover_and_names_its_numbered_links(sample):
