@@ -439,7 +439,7 @@ PX = 0.75  # PDF points in a CSS pixel (WeasyPrint's scale at zoom 1)
 def figure_boxes_in_points(pdf: pydyf.PDF) -> None:
     """A Figure's BBox in the page's coordinates: WeasyPrint 70 writes it in CSS pixels from the
     top of the page (a box at y 680 on a page 595 points wide). No upstream issue found."""
-    for figure in [o for o in pdf.objects if isinstance(o, dict) and o.get("S") == "/Figure"]:
+    for figure in [e for e in tree(pdf) if e.get("S") == "/Figure"]:
         box = figure.get("A", {}).get("BBox") if isinstance(figure.get("A"), dict) else None
         if box is None or "Pg" not in figure:
             continue
@@ -467,7 +467,7 @@ def captions_inside_figures(pdf: pydyf.PDF) -> None:
             continue
         image = others[0]
         marks = [k for k in image["K"] if isinstance(k, int)]
-        holder.update({"S": "/Figure", "Pg": image["Pg"], "A": image["A"]})
+        holder.update({"S": "/Figure", "Pg": image["Pg"], "A": pydyf.Dictionary(image["A"])})
         if "Alt" in image:
             holder["Alt"] = image["Alt"]
         kids = [k for k in image["K"] if not isinstance(k, bytes)]
