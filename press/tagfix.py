@@ -138,6 +138,7 @@ def tag_notes(document, pdf: pydyf.PDF) -> None:
         if names and len(names) == len(notes) and all(n.get("S") == "/Span" for n in notes):
             for note, name in zip(notes, names, strict=True):
                 note["S"], note["ID"] = "/Note", pydyf.String(name)
+                numbered_by_a_label(pdf, note)
 
 
 HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
@@ -299,15 +300,36 @@ def notes_read_after_their_calls(pdf: pydyf.PDF) -> None:
         for note, block, _ in found:
             placed.setdefault(id(block), [block]).append(note)
     for block, *read_after in placed.values():
-        parent = pdf.objects[number(block["P"])]
         for note in read_after:
             area = pdf.objects[number(note["P"])]
             area["K"] = pydyf.Array(k for k in area["K"] if k != note.reference)
+        if block.get("S") == "/LBody":  # an item holds its label and body only: the body ends
+            block["K"] = pydyf.Array([*block["K"], *(n.reference for n in read_after)])
+            for note in read_after:
+                note["P"] = block.reference
+            continue
+        parent = pdf.objects[number(block["P"])]
+        for note in read_after:
             note["P"] = block["P"]
         at = parent["K"].index(block.reference) + 1
         parent["K"] = pydyf.Array(
             [*parent["K"][:at], *(n.reference for n in read_after), *parent["K"][at:]]
         )
+
+
+def numbered_by_a_label(pdf: pydyf.PDF, note: dict) -> None:
+    """A note's number (its marker, which WeasyPrint 70 tags a NonStruct) as the note's Lbl, its
+    first element: out of the Span of the note's first line where it is in one (a note that
+    opens with a run of Latin in Arabic)."""
+    first = refs(pdf, note)[:1]
+    inner = refs(pdf, first[0])[:1] if first and first[0].get("S") == "/Span" else []
+    if inner and inner[0].get("S") == "/NonStruct" and first[0]["K"][0] == inner[0].reference:
+        line, first = first[0], inner
+        line["K"] = pydyf.Array(line["K"][1:])
+        note["K"] = pydyf.Array([inner[0].reference, *note["K"]])
+        inner[0]["P"] = note.reference
+    if first and first[0].get("S") == "/NonStruct":
+        first[0]["S"] = "/Lbl"
 
 
 def earlier(pdf: pydyf.PDF, block: dict, page: bytes) -> bool:

@@ -151,6 +151,23 @@ def test_each_note_is_read_right_after_the_block_that_calls_it(long_brief):
                 assert str(note.ID) in calls_in(block), (built.pdf.name, str(note.ID))
 
 
+def test_a_note_opens_with_its_number_as_its_label_and_lists_hold_only_items(long_brief):
+    """A Note's number is its Lbl; a note called in a list item ends the item's body, since an
+    item holds only its label and its body (PDF/UA-1: L > LI > Lbl, LBody)."""
+    for built in long_brief[1]:
+        numbers = {}
+        with pikepdf.open(built.pdf) as document:
+            for node in structure_nodes(document):
+                if node.get("/S") == "/Note":
+                    first = kids(node)[0]
+                    assert first.S == "/Lbl", str(node.ID)
+                    numbers[str(node.ID)] = first
+                if node.get("/S") == "/LI":
+                    assert [k.S for k in kids(node)] in (["/Lbl", "/LBody"], ["/LBody"])
+        labels = tagged_texts(built.pdf, "/Lbl")
+        assert len(labels) >= len(numbers) > 10
+
+
 def calls_in(node: pikepdf.Dictionary) -> set[str]:
     """The notes an element and those below it link to."""
     found = set()
