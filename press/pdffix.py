@@ -45,6 +45,7 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         flag_links_to_print(pdf)
         tounicode.unmapped_glyphs_named_by_their_font(pdf)
         tounicode.right_to_left_glyphs_in_extraction_order(pdf)
+        tounicode.lists_numbered_as_shown(pdf)
         if config.variant in DECLARES_UA:
             declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
         if config.copy.bleed_mm:

@@ -13,7 +13,7 @@ from functools import partial
 import pydyf
 from fontTools.ttLib import TTFont
 
-from .tagfix import number
+from .tagfix import marks, number, refs, tree
 
 ENTRY_RE = re.compile(rb"<([0-9a-fA-F]{4})> <((?:[0-9a-fA-F]{4})*)>")
 RIGHT_TO_LEFT = {"R", "AL", "NSM"}  # letters written right to left, and the marks on them
@@ -135,3 +135,23 @@ def to_unicode(pdf: pydyf.PDF, font: dict) -> dict[int, str]:
         for line in cmap.stream
         if (m := ENTRY_RE.fullmatch(line))
     }
+
+
+NUMBERING = {"•": "/Disc", "◦": "/Circle", "▪": "/Square", "–": "/None"}
+
+
+def lists_numbered_as_shown(pdf: pydyf.PDF) -> None:
+    """Give each list its ListNumbering, from what its first label shows: a number is Decimal,
+    a bullet Disc. WeasyPrint 70 writes none (PDF/UA-1 asks it of a list with labels).
+    No upstream issue found."""
+    shown = None
+    for element in tree(pdf):
+        if element.get("S") != "/L" or "A" in element:
+            continue
+        labels = [e for item in refs(pdf, element) for e in refs(pdf, item) if e["S"] == "/Lbl"]
+        if not labels:
+            continue
+        shown = shown if shown is not None else mark_texts(pdf)
+        text = "".join(shown.get(mark, "") for mark in marks(pdf, labels[0])).strip()
+        numbering = "/Decimal" if text[:1].isdigit() else NUMBERING.get(text[:1], "/None")
+        element["A"] = pydyf.Dictionary({"O": "/List", "ListNumbering": numbering})

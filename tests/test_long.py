@@ -18,6 +18,7 @@ from helpers import (
     read_aloud,
     squash,
     structure_nodes,
+    structure_texts,
     tagged_texts,
 )
 
@@ -166,6 +167,30 @@ def test_a_note_opens_with_its_number_as_its_label_and_lists_hold_only_items(lon
                     assert [k.S for k in kids(node)] in (["/Lbl", "/LBody"], ["/LBody"])
         labels = tagged_texts(built.pdf, "/Lbl")
         assert len(labels) >= len(numbers) > 10
+
+
+def test_every_list_with_labels_says_how_they_number(long_brief):
+    """ListNumbering from the labels shown: numbers Decimal (the recommendations), bullets Disc."""
+
+    def first_label(node: pikepdf.Dictionary) -> bool:
+        return (
+            node.get("/S") == "/Lbl"
+            and node.P.get("/S") == "/LI"
+            and kids(node.P.P)[0].objgen == node.P.objgen
+        )
+
+    for built in long_brief[1]:
+        shown = [t.strip()[:1] for t in structure_texts(built.pdf, first_label)]
+        with pikepdf.open(built.pdf) as document:
+            numbering = [
+                str(n.A.ListNumbering)
+                for n in structure_nodes(document)
+                if n.get("/S") == "/L" and any(k.S == "/Lbl" for k in kids(kids(n)[0]))
+            ]
+        found = list(zip(shown, numbering, strict=True))
+        expected = {"•": "/Disc", "–": "/None"}
+        assert "/Decimal" in numbering, built.pdf.name
+        assert all(n == ("/Decimal" if c.isdigit() else expected[c]) for c, n in found), found
 
 
 def calls_in(node: pikepdf.Dictionary) -> set[str]:
