@@ -211,6 +211,7 @@ def join_split_elements(document, pdf: pydyf.PDF) -> None:
                         k for k in after["K"] if resolve(k).get("S") != "/THead"
                     )
                     relink_headers(pdf, after, ids)
+                    one_body(pdf, before, after)
                 for kid in after["K"]:
                     if resolve(kid) is not None and "P" in resolve(kid):
                         resolve(kid)["P"] = before.reference
@@ -227,6 +228,18 @@ def join_split_elements(document, pdf: pydyf.PDF) -> None:
     if root is not None:
         for document in root["K"]:
             join(resolve(document))
+
+
+def one_body(pdf: pydyf.PDF, before: dict, after: dict) -> None:
+    """A table's body across a page break as one TBody: its rows on the later page join the
+    earlier page's body, and the later page's TBody goes."""
+    bodies = [pdf.objects[number(k)] for k in (before["K"][-1:] + after["K"][:1])]
+    if len(bodies) == 2 and all(b.get("S") == "/TBody" for b in bodies):
+        first, rest = bodies
+        first["K"] = pydyf.Array([*first["K"], *rest["K"]])
+        for row in rest["K"]:
+            pdf.objects[number(row)]["P"] = first.reference
+        after["K"] = pydyf.Array(after["K"][1:])
 
 
 def relink_headers(pdf: pydyf.PDF, table: dict, ids: dict) -> None:
