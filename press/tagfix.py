@@ -104,12 +104,30 @@ def mark_page_furniture_as_artifacts(pdf: pydyf.PDF) -> None:
             continue
         marks = resolve(marks_of_page[page["StructParents"]])
         loose = {mcid for mcid, ref in enumerate(marks) if number(ref) not in held}
+        owners = {mcid: resolve(marks[mcid]) for mcid in loose}
         for mcid in loose:
             marks[mcid] = "null"
         operations = resolve(page["Contents"]).stream  # pydyf.Stream's list of operations
+        height = float(page["MediaBox"][3]) / PX  # in CSS pixels, as the text is placed
         for i, operation in enumerate(operations):
             if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in loose:
-                operations[i - 1 : i + 1] = ["/Artifact", pydyf.Dictionary({"Type": "/Pagination"})]
+                kind = artifact(pdf, owners[operation["MCID"]], operations[i:], height)
+                operations[i - 1 : i + 1] = ["/Artifact", kind]
+
+
+def artifact(pdf: pydyf.PDF, owner: dict, rest: list, height: float) -> pydyf.Dictionary:
+    """What a sequence no element holds is: a contents entry's leader (its Link), a table's
+    header row repeated, else a running head or a folio, known by where its text is set."""
+    if owner.get("S") == "/Link":
+        return pydyf.Dictionary({"Type": "/Layout"})
+    above = owner
+    while above.get("S") not in (None, "/THead", "/Table") and "P" in above:
+        above = pdf.objects[number(above["P"])]
+    if above.get("S") in ("/THead", "/Table"):
+        return pydyf.Dictionary({"Type": "/Pagination"})
+    placed = next((op for op in rest if isinstance(op, bytes) and op.endswith(b" Tm")), None)
+    top = placed is not None and float(placed.split()[5]) < height / 2
+    return pydyf.Dictionary({"Type": "/Pagination", "Subtype": "/Header" if top else "/Footer"})
 
 
 def tag_notes(document, pdf: pydyf.PDF) -> None:
