@@ -68,7 +68,7 @@ COPIES = {
         Copy(
             "large",
             "large print: the distributable with its text at 14 pt",
-            styles=("large.css",),
+            styles=("large.css", "figures-follow.css"),
             suffix="-large",
             budget=False,
         ),

@@ -97,12 +97,14 @@ class Engine:
         gc.collect()
 
     def stylesheets(self, config: Config) -> tuple[list[CSS], FontConfiguration, list[Problem]]:
-        """The copy's stylesheets and their fonts, and the problems found reading them."""
+        """The copy's stylesheets and their fonts, and the problems found reading them; the last
+        sheet is FOLLOW, for a cover that runs over (used only then)."""
         key = tuple((path, path.stat().st_mtime_ns) for path in config.styles)
         if key not in self.styles:
             fetcher = RootedFetcher([config.styles_dir], self.fonts)
             fonts, styles, problems = FontConfiguration(), [], []
-            for path in config.styles:  # one at a time: WeasyPrint's messages lack the file
+            for path in (*config.styles, config.styles_dir / FOLLOW):  # one at a time:
+                # WeasyPrint's messages lack the file
                 with Collector() as collector:
                     try:
                         styles.append(CSS(filename=path, url_fetcher=fetcher, font_config=fonts))
@@ -135,7 +137,9 @@ class Engine:
                     base_url=config.target(brief.path, "html").resolve().as_uri(),
                     url_fetcher=fetcher,
                 )
-                document = render_keeping_notes(html, styles, font_config=fonts, **options)
+                document = render_keeping_notes(html, styles[:-1], font_config=fonts, **options)
+                if cover_runs_over(document):
+                    document = render_keeping_notes(html, styles, font_config=fonts, **options)
                 place.fail_on_errors(collector.records)
                 said = written.read(page, i18n.language(brief.meta["lang"]))
                 finisher = pdffix.finisher(brief, config, said)
@@ -193,6 +197,19 @@ def render_keeping_notes(html: HTML, styles: list[CSS], **options) -> Document:
         rules = "".join(f"[id='{block}'] {{ break-inside: avoid }}" for block in blocks)
         kept.append(CSS(string=rules))
     return document
+
+
+FOLLOW = "figures-follow.css"  # the key figures after the cover
+
+
+def cover_runs_over(document: Document) -> bool:
+    """Whether the cover ran onto a second page: the text, or its contents, opens on the third.
+    A long title, four figures with long labels or a long About text in some languages do not
+    fit on the cover, and the figures that did not would stand alone on a page."""
+    for at, page in enumerate(document.pages):
+        if page.anchors.keys() & {"the-text", "contents"}:
+            return at > 1
+    return False
 
 
 NOTE_ID_RE = re.compile(r"(?:fn|src):\d+")  # a page-foot note's id (press/extension.py)

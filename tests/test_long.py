@@ -23,6 +23,7 @@ from helpers import (
 )
 
 from press import tagfix
+from press.frontmatter import read
 
 LONG = ROOT / "tests" / "briefs" / "long"
 
@@ -45,6 +46,18 @@ def test_every_copy_builds(long_brief):
     for built in long_brief[1]:
         assert built.status == 0, built.stderr
         assert "error" not in built.stderr
+
+
+def test_large_print_builds_its_figures_two_to_a_row_above_the_text(long_brief, tmp_path):
+    """Large print: four key figures side by side left a column narrower than a word (the
+    Portuguese brief failed); they open page 2, two to a row, the text below them."""
+    lang, _ = long_brief
+    built = build_brief(LONG / f"{lang}.md", tmp_path, "--copy", "large")
+    assert built.status == 0, built.stderr
+    with pymupdf.open(built.pdf) as document:
+        second = squash(document[1].get_text())
+    values = [f["value"] for f in read(LONG / f"{lang}.md").meta["figures"]]
+    assert values and all(squash(v) in second for v in values)
 
 
 def test_a_note_is_printed_once_however_often_it_is_called(long_brief):
@@ -191,6 +204,30 @@ def test_every_list_with_labels_says_how_they_number(long_brief):
         expected = {"•": "/Disc", "–": "/None"}
         assert "/Decimal" in numbering, built.pdf.name
         assert all(n == ("/Decimal" if c.isdigit() else expected[c]) for c, n in found), found
+
+
+def test_artifacts_say_what_they_are(long_brief):
+    """Each page after the cover has a running head (Pagination, Header) and a folio (Footer);
+    the contents' leaders are Layout; nothing else is an artifact but a table's repeated head."""
+    lang, built = long_brief
+    for copy in built:
+        with pikepdf.open(copy.pdf) as document:
+            kinds = [
+                [
+                    (str(operands[1].get("/Type")), str(operands[1].get("/Subtype", "")))
+                    for operands, op in pikepdf.parse_content_stream(page)
+                    if str(op) == "BDC" and operands[0] == "/Artifact"
+                ]
+                for page in document.pages
+            ]
+        for page in kinds[1:]:
+            assert page.count(("/Pagination", "/Header")) == 1, copy.pdf.name
+            assert page.count(("/Pagination", "/Footer")) == 1, copy.pdf.name
+        leaders = sum(page.count(("/Layout", "")) for page in kinds)
+        assert (leaders > 100) == (lang == "en")  # the English brief asks for contents
+        heads = [k for page in kinds for k in page if k == ("/Pagination", "")]
+        if not re.search(r"^\|[ -|]+\|$", (LONG / f"{lang}.md").read_text(), re.M):
+            assert heads == [], copy.pdf.name  # no table, no header row repeated
 
 
 def calls_in(node: pikepdf.Dictionary) -> set[str]:
