@@ -7,6 +7,7 @@ tests/test_long.py or tests/test_pages.py.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import uuid
 
@@ -15,6 +16,7 @@ import pydyf
 from . import tagfix, tounicode, written
 from .config import DECLARES_UA, MM, Config
 from .frontmatter import Brief
+from .tagfix import number
 
 
 def finisher(brief: Brief, config: Config, page: written.Page):
@@ -46,6 +48,7 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         tounicode.unmapped_glyphs_named_by_their_font(pdf)
         tounicode.right_to_left_glyphs_in_extraction_order(pdf)
         tounicode.lists_numbered_as_shown(pdf)
+        catalogued(pdf)
         if config.variant in DECLARES_UA:
             declare_pdf_ua(pdf, pdf_a=config.variant.startswith("pdf/a"))
         if config.copy.bleed_mm:
@@ -53,6 +56,32 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         stable_document_id(brief, pdf)
 
     return finish
+
+
+def catalogued(pdf: pydyf.PDF) -> None:
+    """What WeasyPrint 70 leaves out of the catalogue and the metadata: the document's language
+    in the XMP (dc:language, as a library's catalogue reads it), the structure tree's next
+    ParentTree key, and that no tag is a guess (MarkInfo Suspects false)."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
+    tree = root["ParentTree"]
+    tree = pdf.objects[number(tree)] if isinstance(tree, bytes) else tree
+    root["ParentTreeNextKey"] = max(tree["Nums"][::2], default=-1) + 1
+    pdf.catalog["MarkInfo"]["Suspects"] = "false"
+    language = html.escape(str(pdf.catalog["Lang"].string))
+    said = DC_LANGUAGE.format(language).encode()
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            xmp = b"".join(obj.stream)
+            if b"<dc:language>" not in xmp:
+                obj.stream = [xmp.replace(b"</rdf:RDF>", said + b"</rdf:RDF>", 1)]
+
+
+DC_LANGUAGE = (
+    '<rdf:Description rdf:about=""><dc:language><rdf:Bag><rdf:li>{}</rdf:li></rdf:Bag>'
+    "</dc:language></rdf:Description>"
+)
 
 
 def flag_links_to_print(pdf: pydyf.PDF) -> None:

@@ -232,3 +232,13 @@ def test_a_figure_holds_its_caption_and_its_box_is_where_it_is_drawn(sample):
             assert inside and not astride, (page, (x1, y1, x2, y2), astride)
     finally:
         document.close()
+
+
+def test_the_catalogue_names_the_language_the_next_key_and_no_guess(sample, sample_print):
+    for built in (sample, sample_print):
+        with pikepdf.open(built.pdf) as document:
+            assert document.open_metadata().get("dc:language") == {str(document.Root.Lang)}
+            root = document.Root.StructTreeRoot
+            keys = list(root.ParentTree.Nums)[::2]
+            assert int(root.ParentTreeNextKey) == max(int(k) for k in keys) + 1
+            assert document.Root.MarkInfo.Suspects is False
