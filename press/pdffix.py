@@ -31,6 +31,7 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         tagfix.notes_read_with_their_page(pdf)  # those that could not be
         tagfix.links_hold_their_annotations(pdf)
         tagfix.contents_as_toc(pdf)
+        tagfix.one_link_one_annotation(pdf)
         tagfix.captions_inside_figures(pdf)
         tagfix.figure_boxes_in_points(pdf)
         tagfix.mark_page_furniture_as_artifacts(pdf)

@@ -1,6 +1,7 @@
 """Briefs from Monitor material as a new user writes them: long and note-heavy (English), French,
 Portuguese and Arabic, each built as the distributable, the print copy and the HTML copy."""
 
+import itertools
 import re
 
 import pikepdf
@@ -228,6 +229,27 @@ def test_artifacts_say_what_they_are(long_brief):
         heads = [k for page in kinds for k in page if k == ("/Pagination", "")]
         if not re.search(r"^\|[ -|]+\|$", (LONG / f"{lang}.md").read_text(), re.M):
             assert heads == [], copy.pdf.name  # no table, no header row repeated
+
+
+def test_a_link_is_one_link_with_one_annotation_on_each_page(long_brief):
+    """A link set over several lines, or a contents entry (words, leader, page number), is one
+    Link, its lines' boxes in one annotation's QuadPoints: one stop for a keyboard, one link
+    for a screen reader."""
+    for built in long_brief[1]:
+        with pikepdf.open(built.pdf) as document:
+            nodes = list(structure_nodes(document))
+            for link in (n for n in nodes if n.get("/S") == "/Link"):
+                pages = [k.Pg.objgen for k in kids(link) if k.get("/Type") == "/OBJR"]
+                assert pages and len(pages) == len(set(pages)), built.pdf.name
+            for parent in (n for n in nodes if "/S" in n):
+                targets = [
+                    str(k.Obj.get("/Dest") or k.Obj.A.URI)
+                    for link in kids(parent) if link.get("/S") == "/Link"
+                    for k in kids(link)[-1:] if k.get("/Type") == "/OBJR"
+                ]  # fmt: skip
+                assert all(a != b for a, b in itertools.pairwise(targets)), built.pdf.name
+            annotations = [a for page in document.pages for a in page.get("/Annots", [])]
+            assert len(annotations) == sum(n.get("/Type") == "/OBJR" for n in nodes)
 
 
 def calls_in(node: pikepdf.Dictionary) -> set[str]:
