@@ -10,6 +10,8 @@ object: the page looks the same, pixel for pixel (tests/test_pdffix.py).
 
 from __future__ import annotations
 
+import re
+
 import pydyf
 
 # An operator's group: the state it sets, which the last operator of its group decides.
@@ -136,3 +138,20 @@ def move(ops: list, moves: list[tuple[int, int | None]]) -> list | None:
         moved.extend(kept)
         at = end
     return moved + after.get(len(ops), [])
+
+
+PAINTING = {b"f", b"F", b"f*", b"S", b"s", b"B", b"B*", b"b", b"b*", b"Do", b"sh", b"BI", b"EI"}
+EMPTY_TEXT_RE = re.compile(rb"^\[(?:<>[-\d.\s]*)*\]\s*TJ$|^<>\s*Tj$")
+
+
+def paints_nothing(ops: list, mcid: int) -> bool:
+    """Whether a marked sequence draws nothing: no path, image or shading, and only empty text
+    (WeasyPrint 70 marks a box with no glyph, as beside a note's call)."""
+    found = sequence(ops, mcid)
+    if found is None:
+        return False
+    for item in ops[found[0] : found[1]]:
+        op = operator(item)
+        if op in PAINTING or (op in (b"TJ", b"Tj", b"'", b'"') and not EMPTY_TEXT_RE.match(item)):
+            return False
+    return True

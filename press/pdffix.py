@@ -37,6 +37,7 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         tagfix.mark_page_furniture_as_artifacts(pdf)
         tagfix.scope_table_headers(pdf)
         tagfix.wrap_list_bodies(pdf)
+        tagfix.blank_marks_as_artifacts(pdf)
         tagfix.drop_empty_elements(pdf)
         written.describe_links(pdf, page.names)
         written.headings_as_written(pdf, page.headings)

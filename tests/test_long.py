@@ -13,6 +13,7 @@ from helpers import (
     early_breaks,
     html_tree,
     kids,
+    marked_texts,
     note_gaps,
     outloud,
     page_texts,
@@ -250,6 +251,23 @@ def test_a_link_is_one_link_with_one_annotation_on_each_page(long_brief):
                 assert all(a != b for a, b in itertools.pairwise(targets)), built.pdf.name
             annotations = [a for page in document.pages for a in page.get("/Annots", [])]
             assert len(annotations) == sum(n.get("/Type") == "/OBJR" for n in nodes)
+
+
+def test_every_mark_an_element_holds_shows_something(long_brief):
+    """No element holds a marked sequence that paints nothing (147 did in the English brief,
+    beside each note's call): a screen reader would meet an empty element."""
+    for built in long_brief[1]:
+        painted = marked_texts(built.pdf)
+        with pikepdf.open(built.pdf) as document:
+            pages = {page.objgen: n for n, page in enumerate(document.pages)}
+            held = [
+                (pages[node.Pg.objgen], int(k))
+                for node in structure_nodes(document)
+                if "/Pg" in node and node.get("/S") != "/Figure"
+                for k in (node.K if isinstance(node.get("/K"), pikepdf.Array) else [])
+                if isinstance(k, int)
+            ]
+        assert len(held) > 100 and [m for m in held if painted.get(m, "") == ""] == []
 
 
 def calls_in(node: pikepdf.Dictionary) -> set[str]:
