@@ -45,6 +45,7 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         written.paragraphs_in_their_language(pdf, page.paragraphs)
         written.phrases_in_their_language(pdf, page.paragraphs)
         tagfix.numbers_as_labels(pdf, page.names.get("recommendations"))
+        tagfix.lines_into_their_elements(pdf)
         tagfix.id_tree(pdf)
         flag_links_to_print(pdf)
         tounicode.unmapped_glyphs_named_by_their_font(pdf)

@@ -66,6 +66,10 @@ def claim(pdf: pydyf.PDF, element: dict, kids: list) -> None:
             marks = nums[at[pdf.objects[number(element["Pg"])]["StructParents"]]]
             marks = pdf.objects[number(marks)] if isinstance(marks, bytes) else marks
             marks[kid] = element.reference
+        elif isinstance(kid, dict) and kid.get("Type") == "/MCR":
+            marks = nums[at[pdf.objects[number(kid["Pg"])]["StructParents"]]]
+            marks = pdf.objects[number(marks)] if isinstance(marks, bytes) else marks
+            marks[kid["MCID"]] = element.reference
 
 
 def is_link_annotation(pdf: pydyf.PDF, kid) -> bool:
@@ -728,6 +732,53 @@ def drop_empty_elements(pdf: pydyf.PDF) -> None:
 
 
 EMPTIABLE = {"/Span", "/LBody", "/LI", "/NonStruct"}
+
+
+LINE_KEYS = {"Type", "S", "P", "Pg", "K"}  # a Span that says nothing of its own
+GROUPS = {"/Document", "/Part", "/Art", "/Sect", "/L", "/LI", "/Table", "/THead", "/TBody"}
+GROUPS |= {"/TFoot", "/TR", "/TOC", "/TOCI"}  # elements that hold elements, never text
+
+
+def lines_into_their_elements(pdf: pydyf.PDF) -> None:
+    """The text of each line in the element it is a line of, where all that element holds is
+    lines: WeasyPrint 70 wraps every line of a paragraph (a heading, a link…) in a Span of its
+    own, 1124 in the long English brief, which a screen reader's tree and the file carry for
+    nothing. Where the element holds other elements too (a link, a note's call) the lines stay
+    Spans: checkers that read an element's own text before its kids' (outloud ORD-001) would
+    read the sentence out of order. A Span with a language or an alternative stays, and so do
+    the lines of an element read as written (ActualText), which MuPDF would otherwise put in
+    their place, turned round as a right-to-left line is. No upstream issue found."""
+    for parent in [
+        e for e in tree(pdf) if e.get("S") not in GROUPS and e.get("K") and "ActualText" not in e
+    ]:
+        lines = refs(pdf, parent)
+        if not lines or not all(is_line(line) for line in lines):
+            continue
+        marks = []
+        for kid in parent["K"]:
+            line = pdf.objects[number(kid)] if isinstance(kid, bytes) else None
+            if line is None or "S" not in line:
+                marks.append(kid)
+            elif parent.get("Pg") == line.get("Pg"):
+                marks += list(line["K"])
+            else:  # its page's marks, named with their page
+                marks += [
+                    pydyf.Dictionary({"Type": "/MCR", "Pg": line["Pg"], "MCID": k})
+                    for k in line["K"]
+                ]
+        parent["K"] = pydyf.Array(marks)
+        claim(pdf, parent, marks)
+
+
+def is_line(element: dict) -> bool:
+    """Whether an element is a Span of one line's text and nothing else."""
+    kids = element.get("K")
+    return (
+        element.get("S") == "/Span"
+        and set(element) <= LINE_KEYS
+        and bool(kids)
+        and all(isinstance(k, int) for k in kids)
+    )
 
 
 def id_tree(pdf: pydyf.PDF) -> None:

@@ -234,9 +234,12 @@ def structure_texts(pdf: Path, wanted, actual: bool = False) -> list[str]:
             found = list(found) if isinstance(found, pikepdf.Array) else [found]
             page = pages.get(node.Pg.objgen) if "/Pg" in node else None
             return "".join(
-                text(k) if isinstance(k, pikepdf.Dictionary) else painted.get((page, int(k)), "")
+                painted.get((pages[k.Pg.objgen], int(k.MCID)), "")
+                if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR"
+                else text(k) if isinstance(k, pikepdf.Dictionary)
+                else painted.get((page, int(k)), "")
                 for k in found
-            )
+            )  # fmt: skip
 
         return [text(node) for node in structure_nodes(document) if wanted(node)]
 

@@ -163,7 +163,8 @@ def test_each_note_is_read_right_after_the_block_that_calls_it(long_brief):
             for note in notes:
                 siblings = kids(note.P)
                 at = [s.objgen for s in siblings].index(note.objgen)
-                (block, *_) = [s for s in reversed(siblings[:at]) if s.get("/S") != "/Note"]
+                before = [s for s in reversed(siblings[:at]) if s.get("/S") not in (None, "/Note")]
+                block = before[0] if before else note.P  # a note ends the item's body it is in
                 assert str(note.ID) in calls_in(block), (built.pdf.name, str(note.ID))
 
 
@@ -268,6 +269,32 @@ def test_every_mark_an_element_holds_shows_something(long_brief):
                 if isinstance(k, int)
             ]
         assert len(held) > 100 and [m for m in held if painted.get(m, "") == ""] == []
+
+
+def test_an_element_that_holds_only_lines_holds_their_text(long_brief):
+    """A paragraph of plain lines holds their marked contents itself, not one Span per line."""
+    for built in long_brief[1]:
+        with pikepdf.open(built.pdf) as document:
+            nodes = [n for n in structure_nodes(document) if "/S" in n]
+            lines_only = [
+                n for n in nodes
+                if n.S in ("/P", "/H2", "/H3", "/LBody") and "/ActualText" not in n
+                and kids(n) and all(is_line(k) for k in kids(n))
+            ]  # fmt: skip
+            holding = [n for n in nodes if n.S == "/P" and not kids(n)]
+        assert lines_only == [], built.pdf.name
+        assert holding or long_brief[0] == "ar"  # Arabic paragraphs are read as written
+
+
+def is_line(node: pikepdf.Dictionary) -> bool:
+    """A Span of one line's text and nothing else."""
+    held = node.get("/K")
+    return (
+        node.get("/S") == "/Span"
+        and set(node.keys()) <= {"/Type", "/S", "/P", "/Pg", "/K"}
+        and isinstance(held, pikepdf.Array)
+        and all(isinstance(k, int) for k in held)
+    )
 
 
 def calls_in(node: pikepdf.Dictionary) -> set[str]:
