@@ -529,7 +529,8 @@ def forget(pdf: pydyf.PDF, keys: list[int]) -> None:
 
 
 def contents_as_toc(pdf: pydyf.PDF) -> None:
-    """Tag the contents page a TOC of TOCI, each entry one Link, its leader an Artifact.
+    """Tag the contents page a TOC of TOCI, each entry one Reference to one Link, its leader an
+    Artifact.
 
     The contents' entries are links whose ::after holds a leader and a page number: WeasyPrint
     70 tags them as a list, each item three nested Links, the innermost holding each leader dot,
@@ -543,8 +544,13 @@ def contents_as_toc(pdf: pydyf.PDF) -> None:
             continue
         listing["S"] = "/TOC"
         for item, (outer, number_, leader) in zip(refs(pdf, listing), entries, strict=True):
-            item["S"], item["K"] = "/TOCI", pydyf.Array([outer.reference])
-            outer["P"] = item.reference
+            reference = pydyf.Dictionary(
+                {"Type": "/StructElem", "S": "/Reference", "P": item.reference, "Pg": outer["Pg"]}
+            )
+            reference["K"] = pydyf.Array([outer.reference])
+            pdf.add_object(reference)  # a TOCI holds a Reference, not a Link (ISO 32000-1 14.8.4.3)
+            item["S"], item["K"] = "/TOCI", pydyf.Array([reference.reference])
+            outer["P"] = reference.reference
             own = [k for k in outer["K"] if k != number_.reference]
             taken = [k for k in number_["K"] if k != leader.reference]
             if number_.get("Pg") != outer.get("Pg"):  # its page's marks, named with their page

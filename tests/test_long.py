@@ -414,7 +414,8 @@ def test_the_contents_are_a_toc_each_entry_one_link_read_without_its_leader(long
             (toc,) = [n for n in structure_nodes(document) if n.get("/S") == "/TOC"]
             entries = kids(toc)
             assert [e.S for e in entries] == ["/TOCI"] * len(headings)
-            assert all([k.S for k in kids(e)] == ["/Link"] for e in entries)
+            assert all([k.S for k in kids(e)] == ["/Reference"] for e in entries)
+            assert all([k.S for k in kids(kids(e)[0])] == ["/Link"] for e in entries)
         texts = tagged_texts(copy.pdf, "/TOCI")
         assert all(re.fullmatch(r"[^.]*?\s*\d+", t.replace("…", "")) for t in texts), texts
         assert [re.sub(r"\s*\d+$", "", t) for t in texts] == [h.strip() for h in headings]
