@@ -359,3 +359,50 @@ def read_aloud(pdf: Path) -> str:
     return structure_texts(
         pdf, lambda node: "/Type" in node and node.Type == "/StructTreeRoot", actual=True
     )[0]
+
+
+def letters(text: str) -> str:
+    """A text's letters, in order, in lower case: what stays of its words whatever the layout
+    does with spaces, hyphens, quotation marks and capitals."""
+    text = re.sub(r"\[\^[^\]]+\]|\]\([^)]*\)", " ", text)
+    return "".join(c for c in text.casefold() if c.isalpha() or c == SOURCE)
+
+
+SOURCE = "\0"  # where the print copy calls a source note, by a letter or two
+
+
+def reading_order(markdown: str, printed: bool) -> list[str]:
+    """The brief's blocks in the order a screen reader should meet them: each note's text right
+    after the paragraph, item, heading or table that first calls it. The print copy sets a
+    note's addresses in the note, after their links' words."""
+    body = markdown.split("---", 2)[2]
+    definition = r"^\[\^([^\]]+)\]:[ \t]*(.*(?:\n(?: {4}|\t).*)*)"
+    notes = dict(re.findall(definition, body, re.M))
+    if printed:
+        link = re.compile(r"\[([^\]]*)\]\((https?://[^)]*)\)")
+        notes = {
+            k: link.sub(lambda m: m[1] if m[1] == m[2] else f"{m[1]} {m[2]}", v)
+            for k, v in notes.items()
+        }
+        body = re.sub(r"\]\(https?://[^)]*\)", SOURCE, body)
+    body = re.sub(definition, "", body, flags=re.M)
+    order, seen = [], set()
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.) )", body):
+        order.append(block)
+        for name in re.findall(r"\[\^([^\]]+)\]", block):
+            if name not in seen:
+                seen.add(name)
+                order.append(notes[name])
+    return [found for block in order if (found := letters(block))]
+
+
+def read_in_order(read: str, expected: list[str]) -> list[str]:
+    """The blocks of reading_order not found whole, in order, in the text read: [] when all are;
+    else the first missing, with what was read where it should be."""
+    read, at = letters(read), 0
+    for block in expected:
+        found = re.compile(re.escape(block).replace(SOURCE, r"[^\W\d_]{0,2}")).search(read, at)
+        if not found:
+            return [block[:60], read[at : at + 200]]
+        at = found.end()
+    return []

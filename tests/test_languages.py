@@ -16,6 +16,8 @@ from helpers import (
     outloud,
     page_texts,
     read_aloud,
+    read_in_order,
+    reading_order,
     squash,
     structure_nodes,
     structure_texts,
@@ -306,6 +308,19 @@ def test_the_machine_checks_find_no_link_order_or_structure_finding(tmp_path, la
     assert [f for f in findings if f["severity"] == "error"] == []
     kinds = {f["rule"].split("-")[0] for f in findings}
     assert kinds == set(), findings
+
+
+@pytest.mark.parametrize("lang", ["es", "ru", "ar"])
+@pytest.mark.parametrize(
+    "options", [[], ["--print"], ["--pdf-variant", "pdf/a-2u"]], ids=["pdf", "print", "pdf-a-2u"]
+)
+def test_the_text_read_in_structure_order_is_the_briefs_in_order(tmp_path, lang, options):
+    """Every block of the brief, its notes', read whole and in order, each note right after the
+    block that calls it; Arabic as written."""
+    built = build_brief(BRIEFS / f"{lang}.md", tmp_path, *options)
+    expected = reading_order((BRIEFS / f"{lang}.md").read_text(), "--print" in options)
+    assert len(expected) > 10
+    assert read_in_order(read_aloud(built.pdf), expected) == []
 
 
 def test_a_passage_marked_in_another_language_is_tagged_in_it(tmp_path):
