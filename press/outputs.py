@@ -34,6 +34,9 @@ def press_made(path: Path, strict: bool = False) -> bool:
     or what its assets hold, marked as the press's. Strict, for a file to delete: a page's
     picture without the press's mark is not taken for an earlier press's."""
     try:
+        marker = next((p for p in path.parents if p.name == "assets"), None)
+        if marker is not None and path.suffix not in (".pdf", ".html"):  # a picture copied too
+            return press_made_assets(marker)
         if path.suffix == ".pdf":
             import pypdfium2
 
@@ -55,8 +58,7 @@ def press_made(path: Path, strict: bool = False) -> bool:
             text = path.read_text("utf-8")
             earlier = '<header id="cover">' in text and 'id="about-the-civicus-monitor"' in text
             return f'<meta name="generator" content="{GENERATOR}">' in text or earlier
-        marker = next((p for p in path.parents if p.name == "assets"), None)
-        return marker is not None and press_made_assets(marker)
+        return False
     except Exception:  # unreadable, or not what its name says: not the press's
         return False
 
