@@ -14,11 +14,15 @@ MAX_SIZE ?= 1MiB
 COPY ?= screen
 PY := $(VENV)/bin/python
 # What the build needs of the system (Pango for WeasyPrint, HarfBuzz's subsetter for fast and
-# reproducible font subsets), and what the tests need besides (pdftotext, faketime, strace).
+# reproducible font subsets, FOGRA39's data and ArgyllCMS to make the print copy's CMYK profile
+# from it), and what the tests need besides (pdftotext, faketime, strace, Ghostscript's plates).
 # npm fetches the fonts (fonts/package-lock.json); Debian's is taken only where there is none.
 RUN_PACKAGES ?= python3 python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
-                $(if $(shell command -v npm),,npm)
-TEST_PACKAGES ?= poppler-utils faketime strace
+                icc-profiles-free argyll $(if $(shell command -v npm),,npm)
+TEST_PACKAGES ?= poppler-utils faketime strace ghostscript
+# The print copy's printing condition: FOGRA39, made once from its published data (press/colour.py).
+PROFILE := profiles/FOGRA39-press.icc
+FOGRA39 := /usr/share/color/icc/FOGRA39L.ti3
 # A value given on the command line or in the environment is taken as it is written: make would
 # otherwise run the $(shell …) or $(…) it holds before any quoting could help.
 $(foreach v,OUT CONTENT MAX_SIZE COPY VENV PYTHON COUNTRY DATE RATING BRIEF_LANG NEW,\
@@ -120,6 +124,7 @@ $(VENV)/.run: pyproject.toml $(VENV)/.system-run fonts/node_modules/.package-loc
 	test -x $(call q,$(PY)) || $(call q,$(PYTHON)) -m venv $(call q,$(VENV))
 	$(call q,$(PY)) -m pip install -q --disable-pip-version-check 'pip==26.3'
 	$(call q,$(PY)) -m pip install -q --group run
+	test -f $(PROFILE) || $(call q,$(PY)) -m press.colour profile $(FOGRA39) $(PROFILE)
 	touch $(call q,$@)
 
 # Adobe's Source Serif 4 and Source Sans 3 and Noto Naskh Arabic, from npm, as the lock file pins them.

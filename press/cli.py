@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import i18n, outputs, scaffold, series, system, tuning
-from .config import COPIES, MAX_SECONDS, PDF_VARIANTS, RATINGS, ROOT, Config
+from .config import COPIES, MAX_SECONDS, PDF_VARIANTS, PROFILE, RATINGS, ROOT, Config
 from .deadline import Stopped, stoppable
 from .problems import BriefError, Result, SetupError, display, printable
 from .problems import human as size
@@ -43,6 +43,9 @@ def parser() -> argparse.ArgumentParser:
     add("--pdf-variant", metavar="VARIANT", choices=PDF_VARIANTS,
         help="instead of the copy's own (pdf/ua-1, pdf/x-4 for print): "
         + ", ".join(PDF_VARIANTS))  # fmt: skip
+    add("--profile", type=Path, default=PROFILE, metavar="ICC",
+        help="the print copy's CMYK profile, the one the printer sends (default: FOGRA39, "
+        "made at set-up)")  # fmt: skip
     add("--max-size", type=parse_size, default=2**20, metavar="SIZE",
         help="fail when the distributable PDF is larger (default 1MiB)")  # fmt: skip
     add("--check", action="store_true",
@@ -175,6 +178,7 @@ def main(argv: list[str] | None = None, session: Session | None = None) -> int:
         check=args.check,
         strict=args.strict,
         timeout=args.timeout,
+        profile=args.profile,
     )
     if (why := outputs.misplaced(config, files)) and not config.check:
         cli.error(why)

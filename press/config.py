@@ -56,14 +56,13 @@ COPIES = {
         Copy("screen", "the distributable: PDF/UA-1, small, for screens and e-mail"),
         Copy(
             "print",
-            "the press-ready copy: PDF/X-4, 3 mm bleed, crop marks, addresses printed",
+            "the press-ready copy: PDF/X-4 in CMYK (FOGRA39), 3 mm bleed, crop marks, addresses",
             styles=("print.css",),
             suffix="-print",
             variant="pdf/x-4",
             dpi=300,
             budget=False,
             bleed_mm=3,
-            output_intent="srgb",
         ),
         Copy(
             "large",
@@ -74,6 +73,10 @@ COPIES = {
         ),
     )
 }
+
+
+# FOGRA39 (ISO 12647-2 coated paper) as a CMYK profile, made at set-up (press/colour.py).
+PROFILE = ROOT / "profiles" / "FOGRA39-press.icc"
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Config:
     timeout: float = MAX_SECONDS  # seconds one brief may take
     templates: Path = ROOT / "templates"
     styles_dir: Path = ROOT / "styles"
+    profile: Path = PROFILE  # the print copy's printing condition (print.css: profile:condition)
 
     @property
     def styles(self) -> tuple[Path, ...]:

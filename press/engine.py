@@ -10,8 +10,10 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote
 
+from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.logger import LOGGER
@@ -96,29 +98,32 @@ class Engine:
         self.styles.clear()
         gc.collect()
 
-    def stylesheets(self, config: Config) -> tuple[list[CSS], FontConfiguration, list[Problem]]:
-        """The copy's stylesheets and their fonts, and the problems found reading them; the last
-        sheet is FOLLOW, for a cover that runs over (used only then)."""
-        key = tuple((path, path.stat().st_mtime_ns) for path in config.styles)
+    def stylesheets(self, config: Config) -> Sheets:
+        """The copy's stylesheets, their fonts and colour profiles, and the problems found
+        reading them; the last sheet is FOLLOW, for a cover that runs over (used only then)."""
+        files = tuple((path, path.stat().st_mtime_ns) for path in config.styles)
+        key = (files, config.profile)
         if key not in self.styles:
-            fetcher = RootedFetcher([config.styles_dir], self.fonts)
-            fonts, styles, problems = FontConfiguration(), [], []
+            fetcher = RootedFetcher([config.styles_dir], self.fonts, config.profile)
+            fonts, profiles, styles, problems = FontConfiguration(), {}, [], []
             for path in (*config.styles, config.styles_dir / FOLLOW):  # one at a time:
                 # WeasyPrint's messages lack the file
                 with Collector() as collector:
                     try:
-                        styles.append(CSS(filename=path, url_fetcher=fetcher, font_config=fonts))
+                        sheet = CSS(filename=path, url_fetcher=fetcher, font_config=fonts,
+                                    color_profiles=profiles)  # fmt: skip
                     except FatalURLFetchingError as error:  # an @import the fetcher refused
                         message = str(error.__cause__ or error)
                         raise BriefError(path, 1, "fetch.refused", message) from None
+                    styles.append(sheet)
                 problems += [css_problem(path, record) for record in collector.records]
             # Each copy's stylesheets kept (a series in several copies), a changed file's dropped.
-            paths = [path for path, _ in key]
-            for stale in [k for k in self.styles if [p for p, _ in k] == paths]:
+            paths = [path for path, _ in files]
+            for stale in [k for k in self.styles if [p for p, _ in k[0]] == paths]:
                 del self.styles[stale]
             while len(self.styles) >= KEPT_STYLES:
                 del self.styles[next(iter(self.styles))]
-            self.styles[key] = styles, fonts, problems
+            self.styles[key] = Sheets(styles, fonts, profiles, problems)
         return self.styles[key]
 
     def print(self, brief: Brief, page: str, config: Config, lines: dict[str, int]) -> Printed:
@@ -126,7 +131,7 @@ class Engine:
 
         Lines gives the brief's line of each image, where a message about it is reported.
         """
-        styles, fonts, problems = self.stylesheets(config)
+        styles, fonts, profiles, problems = self.stylesheets(config)
         place = Places(brief, lines, config.styles)
         fetcher = RootedFetcher([brief.path.parent, config.styles_dir], self.fonts)
         options = config.pdf_options()
@@ -137,12 +142,14 @@ class Engine:
                     base_url=config.target(brief.path, "html").resolve().as_uri(),
                     url_fetcher=fetcher,
                 )
-                document = render_keeping_notes(html, styles[:-1], font_config=fonts, **options)
+                laid = {"font_config": fonts, "color_profiles": profiles, **options}
+                document = render_keeping_notes(html, styles[:-1], **laid)
                 if cover_runs_over(document):
-                    document = render_keeping_notes(html, styles, font_config=fonts, **options)
+                    document = render_keeping_notes(html, styles, **laid)
                 place.fail_on_errors(collector.records)
                 said = written.read(page, i18n.language(brief.meta["lang"]))
-                finisher = pdffix.finisher(brief, config, said)
+                placed: list[tuple[int, int, float]] = []
+                finisher = pdffix.finisher(brief, config, said, placed)
                 # fontTools, which subsets fonts when HarfBuzz cannot, stamps this time into them.
                 os.environ["SOURCE_DATE_EPOCH"] = self.epoch or str(epoch(brief.meta["date"]))
                 pdf = document.write_pdf(finisher=finisher, **options)
@@ -159,6 +166,7 @@ class Engine:
             said = re.sub(r"^[\d:.]+: ", "", native.lines[0].split("**: ", 1)[-1])  # its clock
             message = f"the text engine complained while laying out ({said})"
             problems = [*problems, Problem(brief.path, 1, WARNING, "engine.warning", message)]
+        problems = [*problems, *place.resolutions(placed)]
         setup, logged = [], []
         for record in collector.records:
             if record.getMessage().startswith(system.HARFBUZZ_MISSING):
@@ -197,6 +205,31 @@ def render_keeping_notes(html: HTML, styles: list[CSS], **options) -> Document:
         rules = "".join(f"[id='{block}'] {{ break-inside: avoid }}" for block in blocks)
         kept.append(CSS(string=rules))
     return document
+
+
+PRINT_PPI = 300  # what a print shop asks of a photograph at the size it prints
+
+
+def pixels(brief: Brief, src: str) -> tuple[int, int] | None:
+    """An image's size in pixels, the image the brief names beside it; None if unreadable."""
+    folder = brief.path.parent.resolve()
+    path = (folder / unquote(src)).resolve()
+    if not path.is_relative_to(folder):
+        return None
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+class Sheets(NamedTuple):
+    """A copy's stylesheets, read once for the builds of a session."""
+
+    styles: list[CSS]
+    fonts: FontConfiguration
+    profiles: dict  # the @color-profile rules' profiles, by name
+    problems: list[Problem]
 
 
 FOLLOW = "figures-follow.css"  # the key figures after the cover
@@ -282,6 +315,26 @@ class Places:
                 if hits:
                     return Problem(style, hits[0], level, code, message)
         return Problem(self.brief.path, 1, level, code, message)
+
+    def resolutions(self, placed: list[tuple[int, int, float]]) -> list[Problem]:
+        """A warning at its line for each image that prints under PRINT_PPI pixels per inch
+        (the image the brief names with those pixels), blurred or stepped on paper."""
+        found = []
+        for width, height, ppi in placed:
+            if ppi >= PRINT_PPI:
+                continue
+            named = [
+                n for src, n in self.lines.items() if pixels(self.brief, src) == (width, height)
+            ]
+            level = "under 150" if ppi < 150 else f"under {PRINT_PPI}"
+            wider = round(width * PRINT_PPI / ppi)
+            message = (
+                f"an image prints at {ppi:.0f} pixels per inch ({level}): on paper it looks "
+                f"soft; give one {wider} pixels wide or set it smaller"
+            )
+            found.append(Problem(self.brief.path, min(named, default=1), WARNING,
+                                 "image.resolution", message))  # fmt: skip
+        return found
 
     def error(self, message: str, code: str = "engine.error") -> BriefError:
         """The message as an error that stops the brief."""

@@ -45,11 +45,13 @@ def brief_images(page: str, folder: Path, out_dir: Path) -> str:
 
 
 class RootedFetcher(URLFetcher):
-    """Serve only regular files under the given folders, and pinned fonts as `font:NAME`."""
+    """Serve only regular files under the given folders, pinned fonts as `font:NAME`, and the
+    print copy's CMYK profile as `profile:condition`."""
 
-    def __init__(self, roots: list[Path], fonts: dict[str, Path]):
+    def __init__(self, roots: list[Path], fonts: dict[str, Path], profile: Path | None = None):
         super().__init__(fail_on_errors=True)
         self.roots, self.fonts = [r.resolve() for r in roots], fonts
+        self.profile = profile
         self.brief = self.roots[0]  # what BRIEF_URL stands for: the brief's folder
 
     def fetch(self, url, headers=None):
@@ -61,6 +63,8 @@ class RootedFetcher(URLFetcher):
         parts = urlsplit(url)
         if parts.scheme == "font" and parts.path in self.fonts:
             path = self.fonts[parts.path]
+        elif parts.scheme == "profile" and parts.path == "condition" and self.profile:
+            path = self.profile
         elif parts.scheme == "file" and not parts.netloc:
             path = Path(unquote(parts.path))
             if parts.path.startswith(BRIEF_PATH):  # an image of the brief, by its own name
@@ -73,6 +77,9 @@ class RootedFetcher(URLFetcher):
         try:
             info = path.stat()
         except OSError:
+            if parts.scheme == "profile":
+                raise ValueError(f"no print profile at {path} (make makes FOGRA39's; --profile "
+                                 "names another)") from None  # fmt: skip
             raise ValueError(f"{url}: no such file") from None
         if not stat.S_ISREG(info.st_mode):
             raise ValueError(f"refused {url}: not a regular file")
@@ -80,7 +87,9 @@ class RootedFetcher(URLFetcher):
             raise ValueError(f"refused {url}: larger than {MAX_FETCH_BYTES // 2**20} MiB")
         data = path.read_bytes()
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if parts.scheme != "font":  # what a file is, its bytes say, not its name
+        if parts.scheme == "profile" and data[36:40] != b"acsp":  # an ICC profile's signature
+            raise ValueError(f"refused {url}: {path} is not an ICC profile")
+        if parts.scheme not in ("font", "profile"):  # what a file is, its bytes say, not its name
             if is_font(data):  # an SVG's or a stylesheet's @font-face: only the pinned fonts
                 raise ValueError(f"refused {url}: a font; the press sets text in its own")
             mime = raster_type(url, data) or ("image/svg+xml" if is_svg(data) else mime)

@@ -13,15 +13,16 @@ import uuid
 
 import pydyf
 
-from . import tagfix, tounicode, written
+from . import inks, tagfix, tounicode, written
 from .config import DECLARES_UA, MM, Config
 from .frontmatter import Brief
 from .tagfix import number
 
 
-def finisher(brief: Brief, config: Config, page: written.Page):
+def finisher(brief: Brief, config: Config, page: written.Page, placed: list):
     """What is done to the PDF objects before they are written; page is what the HTML says
-    that the tags need (press/written.py)."""
+    that the tags need (press/written.py); placed gets, for a copy for paper, each raster
+    image's pixels and the resolution it prints at (inks.placed_images)."""
 
     def finish(document, pdf: pydyf.PDF) -> None:
         tagfix.tag_notes(document, pdf)
@@ -48,6 +49,14 @@ def finisher(brief: Brief, config: Config, page: written.Page):
         tagfix.lines_into_their_elements(pdf)
         tagfix.id_tree(pdf)
         flag_links_to_print(pdf)
+        if inks.cmyk_intent(pdf):
+            inks.registration_marks(pdf)
+            inks.rgb_as_cmyk(pdf, config.profile)
+            inks.images_in_srgb(pdf)
+        if config.variant.startswith(("pdf/a", "pdf/x")):
+            inks.no_interpolation(pdf)
+        if config.variant.startswith("pdf/x"):
+            placed.extend(inks.placed_images(pdf))
         tounicode.unmapped_glyphs_named_by_their_font(pdf)
         tounicode.right_to_left_glyphs_in_extraction_order(pdf)
         tounicode.lists_numbered_as_shown(pdf)

@@ -295,6 +295,12 @@ def early_breaks(pdf: Path) -> list[tuple[int, str, str]]:
     return found
 
 
+def is_muted(fill: tuple) -> bool:
+    """Whether a fill MuPDF reports is the --muted grey: #575757 on screen, the print copy's
+    K 71 % as MuPDF shows it through the output intent (about 42 % grey)."""
+    return max(fill) - min(fill) < 0.03 and 0.3 < sum(fill) / len(fill) < 0.5
+
+
 def note_gaps(pdf: Path) -> dict[int, float]:
     """For each page with page-foot notes, the space in millimetres between the last line of its
     text and the rule above its notes."""
@@ -304,15 +310,13 @@ def note_gaps(pdf: Path) -> dict[int, float]:
     with pymupdf.open(pdf) as document:
         for number, page in enumerate(document):
             # The notes' area: WeasyPrint draws its top rule as a fill of the whole area.
-            muted = (0x57 / 255,) * 3
             rules = [
                 item["rect"]
                 for item in page.get_drawings()
-                if item.get("fill")
-                and max(abs(a - b) for a, b in zip(item["fill"], muted, strict=True)) < 0.01
+                if item.get("fill") and is_muted(item["fill"])
                 and item["rect"].width > 100
                 and item["rect"].y0 > 150
-            ]
+            ]  # fmt: skip
             if not rules:
                 continue
             rule = min(r.y0 for r in rules)
