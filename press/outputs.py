@@ -198,10 +198,12 @@ def up_to_date(brief: Path, config: Config) -> bool:
 
 def press_files(config: Config) -> list[Path]:
     """The press's own files a build reads: its code, templates, styles, catalogs, pinned
-    packages and fonts' lock."""
+    packages and fonts' lock, and a copy for paper's CMYK profile."""
     press = [ROOT / "build.py", ROOT / "pyproject.toml", ROOT / "fonts" / "package-lock.json",
-             *ROOT.glob("press/*.py"), *config.templates.rglob("*"), *config.styles_dir.rglob("*"),
-             *ROOT.glob("locales/*/LC_MESSAGES/*.po")]  # fmt: skip
+             *ROOT.glob("press/**/*.py"), *config.templates.rglob("*"),
+             *config.styles_dir.rglob("*"), *ROOT.glob("locales/*/LC_MESSAGES/*.po")]  # fmt: skip
+    if config.variant.startswith("pdf/x"):
+        press.append(config.profile)
     return [path for path in press if path.is_file()]
 
 

@@ -10,7 +10,7 @@ from conftest import ROOT, SAMPLE, run
 from helpers import FRONT, write
 
 from press import cli, outputs
-from press.config import Config
+from press.config import COPIES, Config
 from press.frontmatter import read
 
 GOOD = (
@@ -239,8 +239,10 @@ def test_the_press_files_an_output_depends_on_are_every_kind_it_reads():
     for kind in ("build.py", "pyproject.toml", "fonts/package-lock.json", "press/engine.py",
                  "press/pipeline.py", "templates/base.html", "templates/brief.html",
                  "styles/brief.css", "styles/print.css", "styles/large.css",
-                 "locales/es/LC_MESSAGES/messages.po"):  # fmt: skip
+                 "locales/es/LC_MESSAGES/messages.po", "press/checks/page.py"):  # fmt: skip
         assert kind in files
+    printed = Config(copy=COPIES["print"])
+    assert printed.profile in outputs.press_files(printed)  # its colours come from it
 
 
 def test_an_output_is_out_of_date_when_any_press_file_is_newer(tmp_path, monkeypatch):
