@@ -25,7 +25,7 @@ PROFILE := profiles/FOGRA39-press.icc
 FOGRA39 := /usr/share/color/icc/FOGRA39L.ti3
 # A value given on the command line or in the environment is taken as it is written: make would
 # otherwise run the $(shell …) or $(…) it holds before any quoting could help.
-$(foreach v,OUT CONTENT MAX_SIZE COPY VENV PYTHON COUNTRY DATE RATING BRIEF_LANG NEW,\
+$(foreach v,OUT CONTENT MAX_SIZE COPY VENV PYTHON COUNTRY DATE RATING BRIEF_LANG NEW PRINT_PROFILE,\
   $(if $(filter command line environment,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
 export COUNTRY DATE RATING BRIEF_LANG  # `make new` reads them from its environment
 # `CONTENT=content/` names the same folder as `CONTENT=content`.
@@ -46,8 +46,8 @@ help: ## Show this help
 pdf: $(VENV)/.run ## Build every content/*.md into build/<stem>.pdf (MAX_SIZE=1MiB; COPY=large…)
 	@$(EVERY) $(BUILD) --copy $(call q,$(COPY)) --max-size $(call q,$(MAX_SIZE)) --changed
 
-print: $(VENV)/.run ## Build the press-ready copies build/<stem>-print.pdf (PDF/X-4, bleed, marks)
-	@$(EVERY) $(BUILD) --copy print --changed
+print: $(VENV)/.run ## Build the press-ready copies build/<stem>-print.pdf (PDF/X-4 CMYK; PRINT_PROFILE=…)
+	@$(EVERY) $(BUILD) --copy print $(if $(PRINT_PROFILE),--profile $(call q,$(PRINT_PROFILE))) --changed
 
 check: $(VENV)/.run ## Report every problem in the briefs (path:line: error|warning), write nothing
 	@$(EVERY) $(call q,$(PY)) build.py --check
