@@ -149,7 +149,9 @@ def test_another_profile_is_the_condition_a_user_names(tmp_path):
         assert str(intent.OutputConditionIdentifier) != "FOGRA39"
 
 
-@pytest.mark.parametrize(("pixels", "said"), [(2000, None), (1000, "under 300"), (400, "under 150")])
+@pytest.mark.parametrize(
+    ("pixels", "said"), [(2000, None), (1000, "under 300"), (400, "under 150")]
+)
 def test_an_image_that_prints_soft_is_named_at_its_line(tmp_path, pixels, said):
     """The print copy: under 300 pixels per inch at the size it prints, a warning at the image's
     line saying how wide it should be; --strict stops there. The distributable says nothing."""
