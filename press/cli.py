@@ -10,9 +10,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import i18n, outputs, scaffold, series, system, tuning
+from . import i18n, outputs, paste, scaffold, series, system, tuning
 from .config import COPIES, MAX_SECONDS, PDF_VARIANTS, PROFILE, RATINGS, ROOT, Config
 from .deadline import Stopped, stoppable
+from .frontmatter import read
 from .problems import BriefError, Result, SetupError, display, printable
 from .problems import human as size
 from .session import Session
@@ -59,6 +60,9 @@ def parser() -> argparse.ArgumentParser:
     add("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
         help="worker processes for several briefs (default: number of cores)")  # fmt: skip
     add("--clean", action="store_true", help="remove what the press wrote in DIR, nothing else")
+    add("--fix", action="store_true",
+        help="write DIR/<stem>.fixed.md: the brief with what a paste from Word left (a heading "
+        "in capitals, a tab before a bullet…) written as Markdown, to review")  # fmt: skip
     add("--new", metavar="COUNTRY", help="write content/<country>-<date>.md, a new brief")
     add("--content", type=Path, default=ROOT / "content", metavar="DIR",
         help="the folder --new writes into (default: content/)")  # fmt: skip
@@ -67,6 +71,36 @@ def parser() -> argparse.ArgumentParser:
     add("--lang", metavar="LANG", default="en",
         help=f"the new brief's language (with --new): {', '.join(i18n.catalogs())}")  # fmt: skip
     return cli
+
+
+def fix_pasted(files: list[Path], out: Path) -> int:
+    """Write each brief's fixed copy into out, never over the brief; say what changed."""
+    status = 0
+    for path in files:
+        try:
+            brief = read(path)
+        except BriefError as error:
+            say(str(error), sys.stderr)
+            status = 1
+            continue
+        found = [p for p in paste.read(brief.markdown, i18n.language(brief.meta["lang"])) if p.fix]
+        target = out / f"{path.stem}.fixed.md"
+        if out.resolve() == path.parent.resolve():  # a copy there would be read as a brief
+            say(f"{display(path)}: error: -o names the brief's own folder; --fix writes "
+                "its copy elsewhere", sys.stderr)  # fmt: skip
+            status = 2
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        head = path.read_text("utf-8")[: -len(brief.markdown) or None]
+        if not found:
+            say(f"{display(path)}: nothing to fix")
+            continue
+        text = head.replace("---", f"---\n{paste.FIXED_MARK} {path.name}: review, then rename", 1)
+        outputs.commit({target: (text + paste.fixed(brief.markdown, found)).encode()}, out)
+        for pasted in found:
+            say(f"{display(path)}:{brief.body_line + pasted.line - 1}: {pasted.fix}")
+        say(f"{display(target)}: {len(found)} lines rewritten")
+    return status
 
 
 def copies() -> str:
@@ -168,6 +202,8 @@ def main(argv: list[str] | None = None, session: Session | None = None) -> int:
         say(f"{display(args.out)}: removed {outputs.clean(args.out)} files the press wrote")
         return 0
     files = args.files or sorted((ROOT / "content").glob("*.md"))
+    if args.fix:
+        return fix_pasted(files, args.out)
     config = Config(
         out_dir=args.out,
         html=args.html,

@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote
 from .config import ROOT, Config
 from .filetypes import without_metadata
 from .frontmatter import Brief
+from .paste import FIXED_MARK
 from .sanitize import SCHEME_RE
 
 Files = dict[Path, bytes]  # target path → its bytes
@@ -54,6 +55,8 @@ def press_made(path: Path, strict: bool = False) -> bool:
             with Image.open(path) as image:
                 earlier = not strict and path.parent.name == "preview" and not image.info
                 return image.info.get("Software") == GENERATOR or earlier
+        if path.name.endswith(".fixed.md"):  # --fix's copy of a brief
+            return path.read_text("utf-8").split("\n")[1].startswith(FIXED_MARK)
         if path.suffix == ".html":
             text = path.read_text("utf-8")
             earlier = '<header id="cover">' in text and 'id="about-the-civicus-monitor"' in text

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from .. import paste
 from ..config import MAX_FETCH_BYTES
 from ..convert import Converted
 from ..extension import Fact, leads_somewhere
@@ -159,6 +160,16 @@ def recommendations(source: Source) -> list[Problem]:
     return found
 
 
+def pasted(source: Source) -> list[Problem]:
+    """What a paste from Word left that Markdown does not read as meant (press/paste.py), each
+    with what to write; `--fix` writes the unambiguous ones into a copy."""
+    brief = source.brief
+    return [
+        Problem(brief.path, brief.body_line + p.line - 1, WARNING, p.code, p.message)
+        for p in paste.read(brief.markdown, source.language)
+    ]
+
+
 def is_recommendations(heading: Fact) -> bool:
     """Whether a `##` heading opens the recommendations (convert named its section so)."""
     return heading.slug == "recommendations"
@@ -199,6 +210,7 @@ CHECKS = (
     headings,
     notes,
     recommendations,
+    pasted,
 )  # in the order they report
 
 
