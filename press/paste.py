@@ -58,7 +58,7 @@ def read(markdown: str, language: Language) -> list[Pasted]:
         )
         listed = bool(re.match(r"^\s*([-*+]|\d+\.)\s", text)) or (listed and text[:1].isspace())
         found += rules(at + 1, text, alone, listed, layout)
-    if not any(re.match(r"^##\s", text) for text in lines):
+    if found and not any(re.match(r"^##\s", text) for text in lines):  # pasted, and flat
         message = "no '##' heading: the brief has no sections, no bookmarks, no contents"
         found.append(Pasted(1, "paste.no-headings", None, message))
     return found
@@ -67,6 +67,9 @@ def read(markdown: str, language: Language) -> list[Pasted]:
 def rules(line: int, text: str, alone: bool, listed: bool, layout: set[str]) -> list[Pasted]:
     """What one line is, if it is one of Word's."""
     stripped = text.strip()
+    if MARKDOWN_RE.match(text) and not TAB_BULLET_RE.match(text):
+        return []  # written as Markdown already: a heading named like the layout's is the
+        # heading check's (heading.clash)
     if plain(stripped) in layout or any(
         len(w) > 20 and plain(stripped).endswith(w) for w in layout
     ):
@@ -76,8 +79,6 @@ def rules(line: int, text: str, alone: bool, listed: bool, layout: set[str]) -> 
     if len(words) > 1 and words <= layout:  # the rating scale, its steps on one line
         message = "the rating scale is the layout's own, which it prints: remove it here"
         return [Pasted(line, "paste.layout", None, message)]
-    if MARKDOWN_RE.match(text) and not TAB_BULLET_RE.match(text):
-        return []
     if match := TAB_BULLET_RE.match(text):
         if listed:
             return []
