@@ -43,16 +43,16 @@ BUILD = $(call q,$(PY)) build.py -o $(call q,$(OUT))
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-pdf: $(VENV)/.run ## Build every content/*.md into build/<stem>.pdf (MAX_SIZE=1MiB; COPY=large…)
+pdf: $(VENV)/.run $(PROFILE) ## Build every content/*.md into build/<stem>.pdf (MAX_SIZE=1MiB; COPY=large…)
 	@$(EVERY) $(BUILD) --copy $(call q,$(COPY)) --max-size $(call q,$(MAX_SIZE)) --changed
 
-print: $(VENV)/.run ## Build the press-ready copies build/<stem>-print.pdf (PDF/X-4 CMYK; PRINT_PROFILE=…)
+print: $(VENV)/.run $(PROFILE) ## Build the press-ready copies build/<stem>-print.pdf (PDF/X-4 CMYK; PRINT_PROFILE=…)
 	@$(EVERY) $(BUILD) --copy print $(if $(PRINT_PROFILE),--profile $(call q,$(PRINT_PROFILE))) --changed
 
-check: $(VENV)/.run ## Report every problem in the briefs (path:line: error|warning), write nothing
+check: $(VENV)/.run $(PROFILE) ## Report every problem in the briefs (path:line: error|warning), write nothing
 	@$(EVERY) $(call q,$(PY)) build.py --check
 
-watch: $(VENV)/.run ## Rebuild the briefs on every save (Ctrl-C stops)
+watch: $(VENV)/.run $(PROFILE) ## Rebuild the briefs on every save (Ctrl-C stops)
 	@$(EVERY) $(BUILD) --copy $(call q,$(COPY)) --watch --max-size $(call q,$(MAX_SIZE))
 
 # The values come through the environment, never through the shell line: `make new COUNTRY='…'`.
@@ -62,10 +62,10 @@ new: $(VENV)/.run ## Start a brief: make new COUNTRY=Kenya DATE=2024-05 RATING=r
 	$(call q,$(PY)) build.py --new "$$COUNTRY" --date "$$DATE" --rating "$$RATING" \
 	  --lang "$${BRIEF_LANG:-en}" --content $(call q,$(CONTENT))
 
-html: $(VENV)/.run ## Write build/<stem>.html, the HTML copy, with its screen styles and fonts
+html: $(VENV)/.run $(PROFILE) ## Write build/<stem>.html, the HTML copy, with its screen styles and fonts
 	@$(EVERY) $(BUILD) --copy $(call q,$(COPY)) --html --max-size $(call q,$(MAX_SIZE))
 
-preview: $(VENV)/.run ## Render every page of every brief to build/preview/*.png
+preview: $(VENV)/.run $(PROFILE) ## Render every page of every brief to build/preview/*.png
 	@$(EVERY) $(BUILD) --preview
 
 docs: preview ## Refresh the README's pictures of the Kazakhstan brief
@@ -114,25 +114,27 @@ define system-packages
 	@mkdir -p $(call q,$(VENV)) && touch $(call q,$@)
 endef
 
-$(VENV)/.system-run:
+$(VENV)/.system-run: Makefile
 	$(call system-packages,$(RUN_PACKAGES))
 
-$(VENV)/.system-test: $(VENV)/.system-run
+$(VENV)/.system-test: $(VENV)/.system-run Makefile
 	$(call system-packages,$(TEST_PACKAGES))
 
 $(VENV)/.run: pyproject.toml $(VENV)/.system-run fonts/node_modules/.package-lock.json
 	test -x $(call q,$(PY)) || $(call q,$(PYTHON)) -m venv $(call q,$(VENV))
 	$(call q,$(PY)) -m pip install -q --disable-pip-version-check 'pip==26.3'
 	$(call q,$(PY)) -m pip install -q --group run
-	test -f $(PROFILE) || $(call q,$(PY)) -m press.colour profile $(FOGRA39) $(PROFILE)
 	touch $(call q,$@)
+
+$(PROFILE): | $(VENV)/.run  # order only: a new package list does not remake it
+	$(call q,$(PY)) -m press.colour profile $(FOGRA39) $(PROFILE)
 
 # Adobe's Source Serif 4 and Source Sans 3 and Noto Naskh Arabic, from npm, as the lock file pins them.
 fonts/node_modules/.package-lock.json: fonts/package-lock.json $(VENV)/.system-run
 	cd fonts && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(call q,$@)
 
-$(VENV)/.test: $(VENV)/.run $(VENV)/.system-test
+$(VENV)/.test: $(VENV)/.run $(PROFILE) $(VENV)/.system-test
 	$(call q,$(PY)) -m pip install -q --group test
 	touch $(call q,$@)
 

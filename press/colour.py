@@ -87,11 +87,18 @@ def rgb_of(hex_colour: str) -> tuple[int, int, int]:
     return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
-def cmyk(rgb: tuple[int, int, int], profile: Path = PROFILE) -> tuple[float, ...]:
-    """An sRGB colour in the profile's CMYK, as fractions rounded to 1 %: a grey (black, the
-    text's ink, the rules) on the black plate alone, at the lightness the profile gives it."""
+K_ONLY = {"ink", "muted", "on-rating", "rule"}  # text and lines: on the black plate alone
+SOLID = 0x20  # a grey this dark or darker prints as solid black: no screened edge on a letter
+
+
+def cmyk(rgb: tuple[int, int, int], profile: Path = PROFILE, k_only: bool = False) -> tuple:
+    """An sRGB colour in the profile's CMYK, as fractions rounded to 1 %: a grey, or a colour
+    asked k_only (the rules' warm grey), on the black plate alone at the lightness the profile
+    gives it; text darker than SOLID solid black."""
     to_cmyk, cmyk_to_lab, rgb_to_lab = transforms(profile)
-    if len(set(rgb)) == 1:  # a grey: K alone, never four inks misregistering at a text's edge
+    if max(rgb) <= SOLID and len(set(rgb)) == 1:
+        return (0.0, 0.0, 0.0, 1.0)
+    if k_only or len(set(rgb)) == 1:  # K alone, never four inks misregistering at an edge
         target = lab(through(rgb_to_lab, "RGB", rgb))[0]
         paper, black = (lab(through(cmyk_to_lab, "CMYK", (0, 0, 0, k)))[0] for k in (0, 255))
         wanted = black + target * (paper - black) / 100  # as black point compensation scales
@@ -123,7 +130,7 @@ def main(argv: list[str]) -> None:
         make_profile(Path(argv[1]), Path(argv[2]))
         return
     for name, hex_colour in PALETTE.items():
-        ink = cmyk(rgb_of(hex_colour))
+        ink = cmyk(rgb_of(hex_colour), k_only=name in K_ONLY)
         print(
             f"--{name}: {css(ink)};  /* {hex_colour}, ΔE {delta_e(rgb_of(hex_colour), ink):.1f} */"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import logging
 import os
 import re
@@ -11,9 +12,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
-from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.logger import LOGGER
@@ -148,7 +148,7 @@ class Engine:
                     document = render_keeping_notes(html, styles, **laid)
                 place.fail_on_errors(collector.records)
                 said = written.read(page, i18n.language(brief.meta["lang"]))
-                placed: list[tuple[int, int, float]] = []
+                placed: list[tuple[str, int, float]] = []
                 finisher = pdffix.finisher(brief, config, said, placed)
                 # fontTools, which subsets fonts when HarfBuzz cannot, stamps this time into them.
                 os.environ["SOURCE_DATE_EPOCH"] = self.epoch or str(epoch(brief.meta["date"]))
@@ -208,19 +208,6 @@ def render_keeping_notes(html: HTML, styles: list[CSS], **options) -> Document:
 
 
 PRINT_PPI = 300  # what a print shop asks of a photograph at the size it prints
-
-
-def pixels(brief: Brief, src: str) -> tuple[int, int] | None:
-    """An image's size in pixels, the image the brief names beside it; None if unreadable."""
-    folder = brief.path.parent.resolve()
-    path = (folder / unquote(src)).resolve()
-    if not path.is_relative_to(folder):
-        return None
-    try:
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None
 
 
 class Sheets(NamedTuple):
@@ -316,24 +303,35 @@ class Places:
                     return Problem(style, hits[0], level, code, message)
         return Problem(self.brief.path, 1, level, code, message)
 
-    def resolutions(self, placed: list[tuple[int, int, float]]) -> list[Problem]:
-        """A warning at its line for each image that prints under PRINT_PPI pixels per inch
-        (the image the brief names with those pixels), blurred or stepped on paper."""
+    def resolutions(self, placed: list[tuple[str, int, float]]) -> list[Problem]:
+        """A warning at its line for each image that prints under PRINT_PPI pixels per inch,
+        blurred or stepped on paper; the image known by its XObject's name, which WeasyPrint
+        makes from the md5 of its address (weasyprint/images.py), so each use is its own."""
         found = []
-        for width, height, ppi in placed:
+        named = self.image_names()
+        for name, width, ppi in placed:
             if ppi >= PRINT_PPI:
                 continue
-            named = [
-                n for src, n in self.lines.items() if pixels(self.brief, src) == (width, height)
-            ]
             level = "under 150" if ppi < 150 else f"under {PRINT_PPI}"
             wider = round(width * PRINT_PPI / ppi)
             message = (
                 f"an image prints at {ppi:.0f} pixels per inch ({level}): on paper it looks "
                 f"soft; give one {wider} pixels wide or set it smaller"
             )
-            found.append(Problem(self.brief.path, min(named, default=1), WARNING,
-                                 "image.resolution", message))  # fmt: skip
+            line = named.get(name[1:33], 1)
+            found.append(Problem(self.brief.path, line, WARNING, "image.resolution", message))
+        return found
+
+    def image_names(self) -> dict[str, int]:
+        """The md5 of each image's address as the page gives it to WeasyPrint, and its line."""
+        folder, found = self.brief.path.resolve().parent, {}
+        for src, line in sorted(self.lines.items(), key=lambda item: item[1]):
+            path = (folder / unquote(src)).resolve()
+            if path.is_relative_to(folder):
+                address = BRIEF_URL + quote(path.relative_to(folder).as_posix())
+                found.setdefault(
+                    hashlib.md5(address.encode(), usedforsecurity=False).hexdigest(), line
+                )
         return found
 
     def error(self, message: str, code: str = "engine.error") -> BriefError:

@@ -89,6 +89,9 @@ class RootedFetcher(URLFetcher):
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if parts.scheme == "profile" and data[36:40] != b"acsp":  # an ICC profile's signature
             raise ValueError(f"refused {url}: {path} is not an ICC profile")
+        if parts.scheme == "profile" and (data[12:16], data[16:20]) != (b"prtr", b"CMYK"):
+            raise ValueError(f"refused {path}: not a CMYK printer profile (the print shop's "
+                             "is one; a screen's or a scanner's is not)")  # fmt: skip
         if parts.scheme not in ("font", "profile"):  # what a file is, its bytes say, not its name
             if is_font(data):  # an SVG's or a stylesheet's @font-face: only the pinned fonts
                 raise ValueError(f"refused {url}: a font; the press sets text in its own")

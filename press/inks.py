@@ -5,16 +5,19 @@ condition's CMYK; these cover what a stylesheet cannot reach. Tested in tests/te
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pydyf
+from PIL import Image
 
 from . import colour, paintorder
 from .tagfix import number
 
-RGB_RE = re.compile(rb"^([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)$")
-GREY_RE = re.compile(rb"^([\d.]+) (g|G)$")
+NUMBER = rb"(-?[\d.]+)"
+RGB_RE = re.compile(rb"^" + NUMBER + rb" " + NUMBER + rb" " + NUMBER + rb" (rg|RG)$")
+GREY_RE = re.compile(rb"^" + NUMBER + rb" (g|G)$")
 SRGB = Path("/usr/share/color/icc/sRGB.icc")  # Debian's icc-profiles-free, the same everywhere
 
 
@@ -54,24 +57,43 @@ def rgb_as_cmyk(pdf: pydyf.PDF, profile: Path) -> None:
 def cmyk_operation(item: bytes, profile: Path) -> bytes:
     """An `r g b rg` (or `RG`, `g`, `G`) operation in CMYK; any other as it is."""
     if match := RGB_RE.match(item):
-        rgb, op = tuple(round(float(v) * 255) for v in match.groups()[:3]), match[4]
+        rgb, op = tuple(channel(v) for v in match.groups()[:3]), match[4]
     elif match := GREY_RE.match(item):
-        rgb, op = (round(float(match[1]) * 255),) * 3, b"rg" if match[2] == b"g" else b"RG"
+        rgb, op = (channel(match[1]),) * 3, b"rg" if match[2] == b"g" else b"RG"
     else:
         return item
     ink = colour.cmyk(rgb, profile)
     return b" ".join(f"{v:g}".encode() for v in ink) + (b" k" if op == b"rg" else b" K")
 
 
+def channel(value: bytes) -> int:
+    """A colour operand (an SVG may give one past 0 or 1) as 0–255."""
+    return round(min(1.0, max(0.0, float(value))) * 255)
+
+
 def registration_marks(pdf: pydyf.PDF) -> None:
     """Crop marks on every plate (registration: all four inks full), where WeasyPrint 70 draws
     them in RGB black, which a press puts on the black plate only: a mark missing from three
-    plates cannot register them. The marks are the form XObject drawn past the trim, from a
-    bounding box that starts in the bleed."""
-    for stream in streams(pdf):
-        box = stream.extra.get("BBox")
-        if stream.extra.get("Subtype") == "/Form" and box and float(box[0]) < 0:
-            stream.stream = [REGISTRATION.get(item, item) for item in stream.stream]
+    plates cannot register them. The marks are the form XObject each page draws first, as an
+    Artifact, before anything of the page (weasyprint/draw: draw_page)."""
+    for reference in pdf.page_references:
+        page = pdf.objects[number(reference)]
+        ops = [i for i in pdf.objects[number(page["Contents"])].stream if isinstance(i, bytes)]
+        drawn = next((at for at, item in enumerate(ops) if item.endswith(b" Do")), None)
+        if drawn is None or not any(item.endswith(b"BMC") for item in ops[:drawn]):
+            continue  # (pydyf keeps `/Artifact` apart from its BMC)
+        if any(item.endswith(b"BDC") for item in ops[:drawn]):  # the page's content came first
+            continue
+        marks = pdf.objects[number(xobjects(pdf, page)[ops[drawn].split()[0][1:].decode()])]
+        marks.stream = [REGISTRATION.get(item, item) for item in marks.stream]
+
+
+def xobjects(pdf: pydyf.PDF, page: dict) -> dict:
+    """A page's XObjects by name."""
+    resources = page["Resources"]
+    resources = pdf.objects[number(resources)] if isinstance(resources, bytes) else resources
+    found = resources.get("XObject", {})
+    return pdf.objects[number(found)] if isinstance(found, bytes) else found
 
 
 REGISTRATION = {  # black, in RGB or on the black plate, as all four plates
@@ -83,16 +105,50 @@ REGISTRATION = {  # black, in RGB or on the black plate, as all four plates
 
 
 def images_in_srgb(pdf: pydyf.PDF) -> None:
-    """A photograph or a drawing's raster in RGB tagged sRGB (ICCBased), the colour it was made
-    in: DeviceRGB has no colour a press can print, and PDF/X refuses it beside a CMYK intent."""
-    tagged = None
-    for obj in pdf.objects:
-        if isinstance(obj, pydyf.Stream) and obj.extra.get("ColorSpace") == "/DeviceRGB":
-            if tagged is None:
-                profile = pydyf.Stream([SRGB.read_bytes()], pydyf.Dictionary({"N": 3}))
-                pdf.add_object(profile)
-                tagged = pydyf.Array(["/ICCBased", profile.reference])
-            obj.extra["ColorSpace"] = tagged
+    """A photograph or a drawing's raster in RGB tagged with the profile it carries (a JPEG's),
+    else sRGB (ICCBased), and a gradient's RGB stops as sRGB: DeviceRGB has no colour a press
+    can print, PDF/X refuses it beside a CMYK intent, and WeasyPrint 70 gives an SVG gradient
+    the CMYK space with its three RGB values (a shading no RIP draws)."""
+    spaces: dict[bytes, pydyf.Array] = {}
+
+    def icc(profile: bytes) -> pydyf.Array:
+        if profile not in spaces:
+            stream = pydyf.Stream([profile], pydyf.Dictionary({"N": 3}))
+            pdf.add_object(stream)
+            spaces[profile] = pydyf.Array(["/ICCBased", stream.reference])
+        return spaces[profile]
+
+    for obj in list(pdf.objects):
+        extra = obj.extra if isinstance(obj, pydyf.Stream) else obj
+        if not isinstance(extra, dict):
+            continue
+        if extra.get("ColorSpace") == "/DeviceRGB" and extra.get("Subtype") == "/Image":
+            extra["ColorSpace"] = icc(own_profile(obj) or SRGB.read_bytes())
+        elif "ShadingType" in extra and three_stops(pdf, extra.get("Function")):
+            extra["ColorSpace"] = icc(SRGB.read_bytes())
+
+
+def own_profile(image: pydyf.Stream) -> bytes | None:
+    """The RGB profile a JPEG carries, which WeasyPrint keeps in the image's bytes."""
+    if image.extra.get("Filter") != "/DCTDecode":
+        return None
+    try:
+        with Image.open(io.BytesIO(b"".join(image.stream))) as picture:
+            profile = picture.info.get("icc_profile")
+    except (OSError, ValueError):
+        return None
+    return profile if profile and profile[16:20] == b"RGB " else None
+
+
+def three_stops(pdf: pydyf.PDF, function) -> bool:
+    """Whether a shading's function gives three values (RGB), its stitched ones too."""
+    function = pdf.objects[number(function)] if isinstance(function, bytes) else function
+    function = function.extra if isinstance(function, pydyf.Stream) else function
+    if not isinstance(function, dict):
+        return False
+    if "C0" in function:
+        return len(function["C0"]) == 3
+    return any(three_stops(pdf, inner) for inner in function.get("Functions", []))
 
 
 def no_interpolation(pdf: pydyf.PDF) -> None:
@@ -107,28 +163,25 @@ def no_interpolation(pdf: pydyf.PDF) -> None:
                 mask.extra.pop("Interpolate", None)
 
 
-def placed_images(pdf: pydyf.PDF) -> list[tuple[int, int, float]]:
-    """Each raster image the pages draw: its pixels (width, height) and the resolution it prints
-    at, pixels per inch across (the transformations in force where it is drawn)."""
+def placed_images(pdf: pydyf.PDF) -> list[tuple[str, int, float]]:
+    """Each raster image the pages draw: its XObject's name (WeasyPrint's: `i`, the md5 of its
+    address, a digit), its width in pixels and the resolution it prints at, pixels per inch
+    across (the transformations in force where it is drawn)."""
     found = []
     for reference in pdf.page_references:
         page = pdf.objects[number(reference)]
-        resources = page["Resources"]
-        resources = pdf.objects[number(resources)] if isinstance(resources, bytes) else resources
-        objects = resources.get("XObject", {})
-        objects = pdf.objects[number(objects)] if isinstance(objects, bytes) else objects
+        objects = xobjects(pdf, page)
         ops = pdf.objects[number(page["Contents"])].stream
         for item, (frame, _) in zip(ops, paintorder.states(ops), strict=True):
             if not (isinstance(item, bytes) and item.endswith(b" Do")):
                 continue
-            image = pdf.objects[number(objects.get(item.split()[0][1:].decode(), b"0 0 R"))]
+            name = item.split()[0][1:].decode()
+            image = pdf.objects[number(objects.get(name, b"0 0 R"))]
             if not (isinstance(image, pydyf.Stream) and image.extra.get("Subtype") == "/Image"):
                 continue
             width = abs(scale(frame.place))  # points across, from the image's unit square
             if width:
-                found.append(
-                    (image.extra["Width"], image.extra["Height"], image.extra["Width"] * 72 / width)
-                )
+                found.append((name, image.extra["Width"], image.extra["Width"] * 72 / width))
     return found
 
 

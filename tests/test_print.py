@@ -2,6 +2,7 @@
 black plate, registration marks, ink within the condition's limit, images in a defined colour
 and never smoothed (press/colour.py, press/inks.py, styles/print.css)."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -17,22 +18,37 @@ from press.config import PROFILE
 
 
 def colours(pdf) -> list[tuple[str, tuple[float, ...], bool]]:
-    """Every colour set in the PDF's content streams: (operator, values, in the crop marks)."""
-    found = []
+    """Every colour set in the PDF's content streams, forms within forms too: (operator, values,
+    in the crop marks: the form each page draws first, as an Artifact)."""
+    found, seen = [], set()
+
+    def walk(stream, marks: bool) -> None:
+        operations = pikepdf.parse_content_stream(stream)
+        for operands, op in operations:
+            if str(op) in ("rg", "RG", "g", "G", "k", "K", "sc", "SC", "scn", "SCN"):
+                values = tuple(float(v) for v in operands if not isinstance(v, pikepdf.Name))
+                found.append((str(op), values, marks))
+        forms = stream.get("/Resources", {}).get("/XObject", {})
+        drawn = [str(operands[0]) for operands, op in operations if str(op) == "Do"]
+        for name in drawn:  # the forms this stream draws (pages share one resource dictionary)
+            form = forms[name]
+            if form.get("/Subtype") == "/Form" and form.objgen not in seen:
+                seen.add(form.objgen)
+                walk(form, marks or name == first_drawn(operations))
+
     with pikepdf.open(pdf) as document:
-        seen = set()
         for page in document.pages:
-            forms = [x for x in page.Resources.get("/XObject", {}).values()
-                     if x.Subtype == "/Form" and x.objgen not in seen]  # fmt: skip
-            seen |= {x.objgen for x in forms}
-            for stream, marks in [(page, False)] + [(x, float(x.BBox[0]) < 0) for x in forms]:
-                for operands, op in pikepdf.parse_content_stream(stream):
-                    if str(op) in ("rg", "RG", "g", "G", "k", "K", "sc", "SC", "scn", "SCN"):
-                        values = tuple(
-                            float(v) for v in operands if not isinstance(v, pikepdf.Name)
-                        )
-                        found.append((str(op), values, marks))
+            walk(page.obj, False)
     return found
+
+
+def first_drawn(operations) -> str | None:
+    """The XObject a page draws first, inside an Artifact: WeasyPrint's crop marks."""
+    ops = [(str(op), operands) for operands, op in operations]
+    drawn = next((at for at, (op, _) in enumerate(ops) if op == "Do"), None)
+    if drawn is None or not any(op == "BMC" for op, _ in ops[:drawn]):
+        return None
+    return str(ops[drawn][1][0])
 
 
 def test_the_output_intent_is_a_cmyk_printer_profile_naming_its_condition(print_copy):
@@ -53,8 +69,10 @@ def test_no_colour_is_rgb_and_every_grey_is_on_the_black_plate_alone(print_copy)
     assert len(cmyk) == len(found)
     greys = [v for v, marks in cmyk if not marks and v[0] == v[1] == v[2] and v[3] > 0]
     assert not [v for v in greys if v[0] > 0], greys  # a rich black or grey: four plates
-    text = colour.cmyk(colour.rgb_of(colour.PALETTE["ink"]))
-    assert text[:3] == (0, 0, 0) and (*text,) in {v for v, _ in cmyk}
+    text = colour.cmyk(colour.rgb_of(colour.PALETTE["ink"]), k_only=True)
+    assert text == (0, 0, 0, 1) and text in {v for v, _ in cmyk}  # solid: no screened edge
+    rule = colour.cmyk(colour.rgb_of(colour.PALETTE["rule"]), k_only=True)
+    assert rule[:3] == (0, 0, 0) and rule in {v for v, _ in cmyk}  # thin lines on one plate
 
 
 def test_the_crop_marks_are_on_every_plate(print_copy):
@@ -63,15 +81,58 @@ def test_the_crop_marks_are_on_every_plate(print_copy):
 
 
 def test_no_spot_gets_more_ink_than_the_condition_allows(print_copy, tmp_path):
-    """Ghostscript renders the plates (CMYK, 30 dpi): nowhere more than FOGRA39's 330 %."""
-    out = tmp_path / "page-%d.tif"
-    subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiff32nc", "-r30",
-                    f"-sOutputFile={out}", str(print_copy.pdf)], check=True)  # fmt: skip
+    """Ghostscript renders the plates (CMYK, 30 dpi, through the output intent): within the
+    bleed box, nowhere more than FOGRA39's 330 % (the crop marks, outside it, carry 400 %)."""
+    assert heaviest_ink(print_copy.pdf, tmp_path) <= 255 * colour.TOTAL_INK / 100
+
+
+def heaviest_ink(pdf, folder) -> int:
+    """The most ink (0–1020) any pixel gets inside the bleed box, page by page."""
+    out, dpi = folder / "page-%d.tif", 30
+    subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-dUsePDFX3Profile",
+                    "-sDEVICE=tiff32nc", f"-r{dpi}", f"-sOutputFile={out}", str(pdf)],
+                   check=True)  # fmt: skip
+    with pikepdf.open(pdf) as document:
+        boxes = [([float(v) for v in p.MediaBox], [float(v) for v in p.BleedBox])
+                 for p in document.pages]  # fmt: skip
     heaviest = 0
-    for page in sorted(tmp_path.glob("page-*.tif")):
+    for (media, bleed), page in zip(boxes, sorted(folder.glob("page-*.tif")), strict=True):
         with Image.open(page) as image:
-            heaviest = max(heaviest, max(sum(pixel) for pixel in image.get_flattened_data()))
-    assert 0 < heaviest <= 255 * colour.TOTAL_INK / 100
+            scale = dpi / 72
+            left, top = (bleed[0] - media[0]) * scale, (media[3] - bleed[3]) * scale
+            right, bottom = (bleed[2] - media[0]) * scale, (media[3] - bleed[1]) * scale
+            inside = image.crop(
+                (round(left) + 1, round(top) + 1, round(right) - 1, round(bottom) - 1)
+            )
+            heaviest = max(heaviest, max(sum(pixel) for pixel in inside.get_flattened_data()))
+    return heaviest
+
+
+SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150" viewBox="-150 -75 300 150">
+<defs><linearGradient id="g"><stop offset="0" stop-color="#009d5c"/>
+<stop offset="1" stop-color="#e71d26"/></linearGradient></defs>
+<rect x="-150" y="-75" width="180" height="150" fill="url(#g)"/>
+<g opacity="0.8"><circle cx="80" cy="0" r="60" fill="#000000"/></g></svg>"""
+
+
+def test_an_svgs_gradient_and_groups_print_in_the_condition(tmp_path):
+    """A chart's gradient is drawn (its stops sRGB, not three values in a CMYK space), and its
+    black inside a group drawn from negative coordinates stays black, not registration."""
+    (tmp_path / "chart.svg").write_text(SVG)
+    body = FRONT + "## A chart\n\n![A gradient and a disc](chart.svg)\n"
+    built = build_brief(write(tmp_path, body), tmp_path / "out", "--print")
+    assert built.status == 0, built.stderr
+    with pikepdf.open(built.pdf) as document:
+        shadings = [o for o in document.objects
+                    if isinstance(o, pikepdf.Dictionary) and "/ShadingType" in o]  # fmt: skip
+        assert shadings
+        for shading in shadings:
+            space = shading.ColorSpace
+            assert isinstance(space, pikepdf.Array) and space[1].N == 3
+    found = colours(built.pdf)
+    assert not [v for _, v, marks in found if v == (1, 1, 1, 1) and not marks]
+    assert [v for _, v, marks in found if marks]  # the marks were found, and told apart
+    assert 255 < heaviest_ink(built.pdf, tmp_path) <= 255 * colour.TOTAL_INK / 100  # drawn
 
 
 PNG_BRIEF = FRONT + "## A picture\n\n![A small photograph-like picture](photo.png)\n"
@@ -108,7 +169,8 @@ def test_print_css_gives_each_colour_of_the_palette_in_the_profiles_cmyk():
     }
     for name, hex_colour in colour.PALETTE.items():
         assert sheet[f"--{name}"] == hex_colour
-        assert printed[f"--{name}"] == colour.css(colour.cmyk(colour.rgb_of(hex_colour)))
+        ink = colour.cmyk(colour.rgb_of(hex_colour), k_only=name in colour.K_ONLY)
+        assert printed[f"--{name}"] == colour.css(ink)
 
 
 def declarations(path) -> dict:
@@ -147,6 +209,10 @@ def test_another_profile_is_the_condition_a_user_names(tmp_path):
         (intent,) = document.Root.OutputIntents
         assert intent.DestOutputProfile.N == 4
         assert str(intent.OutputConditionIdentifier) != "FOGRA39"
+    screen = Path("/usr/share/color/icc/sRGB.icc")  # a display's profile: refused, said so
+    refused = build_brief(ROOT / "content" / "kazakhstan-2022-03.md", tmp_path / "srgb", "--print",
+                          "--profile", str(screen))  # fmt: skip
+    assert refused.status == 1 and "not a CMYK printer profile" in refused.stderr
 
 
 @pytest.mark.parametrize(
@@ -168,3 +234,17 @@ def test_an_image_that_prints_soft_is_named_at_its_line(tmp_path, pixels, said):
     assert f"({said})" in printed.stderr
     strict = build_brief(source, tmp_path / "strict", "--print", "--strict")
     assert strict.status == 1 and f"{source}:{line}: error: an image prints at" in strict.stderr
+
+
+def test_each_soft_image_is_named_at_its_own_line(tmp_path):
+    """Two pictures of the same size, each at its own line (they were matched by size)."""
+    for name, mode in (("a.png", "L"), ("b.png", "RGB")):
+        Image.radial_gradient("L").convert(mode).resize((300, 300)).save(tmp_path / name)
+    body = (
+        FRONT + "## Two\n\n![First picture](a.png)\n\nText between.\n\n![Second picture](b.png)\n"
+    )
+    source = write(tmp_path, body)
+    lines = [n + 1 for n, text in enumerate(body.splitlines()) if text.startswith("![")]
+    built = build_brief(source, tmp_path / "out", "--print")
+    said = re.findall(rf"{source}:(\d+): warning: an image prints at", built.stderr)
+    assert sorted(map(int, said)) == lines
