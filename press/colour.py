@@ -91,6 +91,7 @@ K_ONLY = {"ink", "muted", "on-rating", "rule"}  # text and lines: on the black p
 SOLID = 0x20  # a grey this dark or darker prints as solid black: no screened edge on a letter
 
 
+@cache  # an SVG sets the same few colours hundreds of times
 def cmyk(rgb: tuple[int, int, int], profile: Path = PROFILE, k_only: bool = False) -> tuple:
     """An sRGB colour in the profile's CMYK, as fractions rounded to 1 %: a grey, or a colour
     asked k_only (the rules' warm grey), on the black plate alone at the lightness the profile
