@@ -24,6 +24,7 @@ from .outputs import commit
 
 CONDITION = "FOGRA39"  # the ICC registry's name of the printing condition: the output intent's
 DESCRIPTION = "Coated FOGRA39 (ISO 12647-2:2004), made by the Watchlist press"
+CONDITION_NAME = "Offset printing on coated paper, ISO 12647-2:2004 (FOGRA39)"
 TOTAL_INK = 330  # FOGRA39's total area coverage, in per cent: the most ink any colour gets
 MADE = bytes.fromhex("07e900010001000000000000")  # the header's date: 2025-01-01 00:00:00
 PALETTE = {  # brief.css's :root colours, in the order print.css gives them
@@ -57,10 +58,22 @@ def make_profile(ti3: Path, out: Path) -> None:
     commit({out: bytes(profile)}, out.parent)
 
 
-@cache
+def stamp(profile: Path) -> tuple[int, int]:
+    """What tells one version of a profile file from another, for the caches: a `--watch`
+    session keeps running while a profile is replaced."""
+    info = profile.stat()
+    return info.st_mtime_ns, info.st_size
+
+
 def transforms(profile: Path) -> tuple:
     """sRGB → the profile's CMYK; CMYK → Lab; sRGB → Lab (relative colorimetric, black point
     compensated: the darkest sRGB is the darkest the press prints)."""
+    return made_transforms(profile, stamp(profile))
+
+
+@cache
+def made_transforms(profile: Path, _version: tuple[int, int]) -> tuple:
+    """transforms, once for each version of the profile."""
     srgb, lab = ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB", 5000)
     cmyk = ImageCms.getOpenProfile(io.BytesIO(profile.read_bytes()))
     intent = ImageCms.Intent.RELATIVE_COLORIMETRIC
@@ -91,11 +104,16 @@ K_ONLY = {"ink", "muted", "on-rating", "rule"}  # text and lines: on the black p
 SOLID = 0x20  # a grey this dark or darker prints as solid black: no screened edge on a letter
 
 
-@cache  # an SVG sets the same few colours hundreds of times
 def cmyk(rgb: tuple[int, int, int], profile: Path = PROFILE, k_only: bool = False) -> tuple:
     """An sRGB colour in the profile's CMYK, as fractions rounded to 1 %: a grey, or a colour
     asked k_only (the rules' warm grey), on the black plate alone at the lightness the profile
     gives it; text darker than SOLID solid black."""
+    return converted(rgb, profile, stamp(profile), k_only)
+
+
+@cache  # an SVG sets the same few colours hundreds of times
+def converted(rgb: tuple, profile: Path, _version: tuple, k_only: bool) -> tuple:
+    """cmyk, once for each colour and version of the profile."""
     to_cmyk, cmyk_to_lab, rgb_to_lab = transforms(profile)
     if max(rgb) <= SOLID and len(set(rgb)) == 1:
         return (0.0, 0.0, 0.0, 1.0)

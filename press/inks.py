@@ -21,6 +21,16 @@ GREY_RE = re.compile(rb"^" + NUMBER + rb" (g|G)$")
 SRGB = Path("/usr/share/color/icc/sRGB.icc")  # Debian's icc-profiles-free, the same everywhere
 
 
+def registered_condition(pdf: pydyf.PDF) -> None:
+    """An output intent for FOGRA39 names the registry that defines it and the condition in
+    words, as PDF/X asks of a characterized printing condition (ISO 15930-7 6.2.4)."""
+    for intent in pdf.catalog.get("OutputIntents") or []:
+        intent = pdf.objects[number(intent)] if isinstance(intent, bytes) else intent
+        if str(intent.get("OutputConditionIdentifier", pydyf.String()).string) == colour.CONDITION:
+            intent["RegistryName"] = pydyf.String("http://www.color.org")
+            intent["OutputCondition"] = pydyf.String(colour.CONDITION_NAME)
+
+
 def cmyk_intent(pdf: pydyf.PDF) -> bool:
     """Whether the file's output intent is a CMYK printing condition."""
     intents = pdf.catalog.get("OutputIntents") or []

@@ -50,6 +50,7 @@ def finisher(brief: Brief, config: Config, page: written.Page, placed: list):
         tagfix.id_tree(pdf)
         flag_links_to_print(pdf)
         if inks.cmyk_intent(pdf):
+            inks.registered_condition(pdf)
             inks.registration_marks(pdf)
             inks.rgb_as_cmyk(pdf, config.profile)
             inks.images_in_srgb(pdf)

@@ -2,6 +2,7 @@
 black plate, registration marks, ink within the condition's limit, images in a defined colour
 and never smoothed (press/colour.py, press/inks.py, styles/print.css)."""
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -56,6 +57,8 @@ def test_the_output_intent_is_a_cmyk_printer_profile_naming_its_condition(print_
         (intent,) = document.Root.OutputIntents
         profile = intent.DestOutputProfile.read_bytes()
         assert str(intent.S) == "/GTS_PDFX" and str(intent.OutputConditionIdentifier) == "FOGRA39"
+        assert str(intent.RegistryName) == "http://www.color.org"  # where FOGRA39 is defined
+        assert "ISO 12647-2" in str(intent.OutputCondition)
         assert intent.DestOutputProfile.N == 4
     assert profile[12:16] == b"prtr" and profile[16:20] == b"CMYK"  # an output device, CMYK
 
@@ -248,3 +251,17 @@ def test_each_soft_image_is_named_at_its_own_line(tmp_path):
     built = build_brief(source, tmp_path / "out", "--print")
     said = re.findall(rf"{source}:(\d+): warning: an image prints at", built.stderr)
     assert sorted(map(int, said)) == lines
+
+
+def test_a_replaced_profile_is_read_again_in_the_same_process(tmp_path):
+    """A --watch session outlives a profile file: its colours follow the file's new version."""
+    other = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+    if not other.exists():
+        pytest.skip("no second CMYK profile on this machine")
+    path = tmp_path / "printer.icc"
+    path.write_bytes(PROFILE.read_bytes())
+    red = colour.rgb_of(colour.PALETTE["closed"])
+    before = colour.cmyk(red, path)
+    path.write_bytes(other.read_bytes())
+    os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    assert colour.cmyk(red, path) != before
