@@ -307,11 +307,9 @@ class Places:
         """A warning at its line for each image that prints under PRINT_PPI pixels per inch,
         blurred or stepped on paper; the image known by its XObject's name, which WeasyPrint
         makes from the md5 of its address (weasyprint/images.py), so each use is its own."""
-        found = []
-        named = self.image_names()
-        for name, width, ppi in placed:
-            if ppi >= PRINT_PPI:
-                continue
+        found, soft = [], [(name, width, ppi) for name, width, ppi in placed if ppi < PRINT_PPI]
+        named = self.image_names() if soft else {}  # worked out only where one is soft
+        for name, width, ppi in soft:
             level = "under 150" if ppi < 150 else f"under {PRINT_PPI}"
             wider = round(width * PRINT_PPI / ppi)
             message = (

@@ -13,7 +13,7 @@ import pydyf
 from PIL import Image
 
 from . import colour, paintorder
-from .tagfix import number
+from .tagfix import number, resolve, resources
 
 NUMBER = rb"(-?[\d.]+)"
 RGB_RE = re.compile(rb"^" + NUMBER + rb" " + NUMBER + rb" " + NUMBER + rb" (rg|RG)$")
@@ -21,11 +21,15 @@ GREY_RE = re.compile(rb"^" + NUMBER + rb" (g|G)$")
 SRGB = Path("/usr/share/color/icc/sRGB.icc")  # Debian's icc-profiles-free, the same everywhere
 
 
+def intents(pdf: pydyf.PDF) -> list[dict]:
+    """The file's output intents."""
+    return [resolve(pdf, intent) for intent in pdf.catalog.get("OutputIntents") or []]
+
+
 def registered_condition(pdf: pydyf.PDF) -> None:
     """An output intent for FOGRA39 names the registry that defines it and the condition in
     words, as PDF/X asks of a characterized printing condition (ISO 15930-7 6.2.4)."""
-    for intent in pdf.catalog.get("OutputIntents") or []:
-        intent = pdf.objects[number(intent)] if isinstance(intent, bytes) else intent
+    for intent in intents(pdf):
         if str(intent.get("OutputConditionIdentifier", pydyf.String()).string) == colour.CONDITION:
             intent["RegistryName"] = pydyf.String("http://www.color.org")
             intent["OutputCondition"] = pydyf.String(colour.CONDITION_NAME)
@@ -33,13 +37,10 @@ def registered_condition(pdf: pydyf.PDF) -> None:
 
 def cmyk_intent(pdf: pydyf.PDF) -> bool:
     """Whether the file's output intent is a CMYK printing condition."""
-    intents = pdf.catalog.get("OutputIntents") or []
-    for intent in intents:
-        intent = pdf.objects[number(intent)] if isinstance(intent, bytes) else intent
-        profile = pdf.objects[number(intent["DestOutputProfile"])]
-        if profile.extra.get("N") == 4:
-            return True
-    return False
+    return any(
+        pdf.objects[number(intent["DestOutputProfile"])].extra.get("N") == 4
+        for intent in intents(pdf)
+    )
 
 
 def streams(pdf: pydyf.PDF) -> list[pydyf.Stream]:
@@ -94,16 +95,9 @@ def registration_marks(pdf: pydyf.PDF) -> None:
             continue  # (pydyf keeps `/Artifact` apart from its BMC)
         if any(item.endswith(b"BDC") for item in ops[:drawn]):  # the page's content came first
             continue
-        marks = pdf.objects[number(xobjects(pdf, page)[ops[drawn].split()[0][1:].decode()])]
+        name = ops[drawn].split()[0][1:].decode()
+        marks = pdf.objects[number(resources(pdf, page, "XObject")[name])]
         marks.stream = [REGISTRATION.get(item, item) for item in marks.stream]
-
-
-def xobjects(pdf: pydyf.PDF, page: dict) -> dict:
-    """A page's XObjects by name."""
-    resources = page["Resources"]
-    resources = pdf.objects[number(resources)] if isinstance(resources, bytes) else resources
-    found = resources.get("XObject", {})
-    return pdf.objects[number(found)] if isinstance(found, bytes) else found
 
 
 REGISTRATION = {  # black, in RGB or on the black plate, as all four plates
@@ -120,6 +114,7 @@ def images_in_srgb(pdf: pydyf.PDF) -> None:
     can print, PDF/X refuses it beside a CMYK intent, and WeasyPrint 70 gives an SVG gradient
     the CMYK space with its three RGB values (a shading no RIP draws)."""
     spaces: dict[bytes, pydyf.Array] = {}
+    srgb = SRGB.read_bytes()
 
     def icc(profile: bytes) -> pydyf.Array:
         if profile not in spaces:
@@ -133,9 +128,9 @@ def images_in_srgb(pdf: pydyf.PDF) -> None:
         if not isinstance(extra, dict):
             continue
         if extra.get("ColorSpace") == "/DeviceRGB" and extra.get("Subtype") == "/Image":
-            extra["ColorSpace"] = icc(own_profile(obj) or SRGB.read_bytes())
+            extra["ColorSpace"] = icc(own_profile(obj) or srgb)
         elif "ShadingType" in extra and three_stops(pdf, extra.get("Function")):
-            extra["ColorSpace"] = icc(SRGB.read_bytes())
+            extra["ColorSpace"] = icc(srgb)
 
 
 def own_profile(image: pydyf.Stream) -> bytes | None:
@@ -152,7 +147,7 @@ def own_profile(image: pydyf.Stream) -> bytes | None:
 
 def three_stops(pdf: pydyf.PDF, function) -> bool:
     """Whether a shading's function gives three values (RGB), its stitched ones too."""
-    function = pdf.objects[number(function)] if isinstance(function, bytes) else function
+    function = resolve(pdf, function)
     function = function.extra if isinstance(function, pydyf.Stream) else function
     if not isinstance(function, dict):
         return False
@@ -168,7 +163,7 @@ def no_interpolation(pdf: pydyf.PDF) -> None:
         if isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Image":
             obj.extra.pop("Interpolate", None)
             mask = obj.extra.get("SMask")
-            mask = pdf.objects[number(mask)] if isinstance(mask, bytes) else mask
+            mask = resolve(pdf, mask)
             if isinstance(mask, pydyf.Stream):
                 mask.extra.pop("Interpolate", None)
 
@@ -180,7 +175,7 @@ def placed_images(pdf: pydyf.PDF) -> list[tuple[str, int, float]]:
     found = []
     for reference in pdf.page_references:
         page = pdf.objects[number(reference)]
-        objects = xobjects(pdf, page)
+        objects = resources(pdf, page, "XObject")
         ops = pdf.objects[number(page["Contents"])].stream
         for item, (frame, _) in zip(ops, paintorder.states(ops), strict=True):
             if not (isinstance(item, bytes) and item.endswith(b" Do")):

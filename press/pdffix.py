@@ -78,9 +78,7 @@ def catalogued(pdf: pydyf.PDF) -> None:
     if "StructTreeRoot" not in pdf.catalog:
         return
     root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
-    tree = root["ParentTree"]
-    tree = pdf.objects[number(tree)] if isinstance(tree, bytes) else tree
-    root["ParentTreeNextKey"] = max(tree["Nums"][::2], default=-1) + 1
+    root["ParentTreeNextKey"] = max(tagfix.parent_tree(pdf)["Nums"][::2], default=-1) + 1
     pdf.catalog["MarkInfo"]["Suspects"] = "false"
     language = html.escape(str(pdf.catalog["Lang"].string))
     said = DC_LANGUAGE.format(language).encode()

@@ -6,6 +6,8 @@ tests/test_pdffix.py, tests/test_long.py or tests/test_pages.py.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pydyf
 
 from . import i18n, paintorder
@@ -15,6 +17,44 @@ from .extension import SPLIT_BLOCKS
 def number(reference: bytes) -> int:
     """The object number of a reference such as b'12 0 R'."""
     return int(reference.split()[0])
+
+
+def resolve(pdf: pydyf.PDF, value):
+    """The object a reference names; any other value as it is."""
+    return pdf.objects[number(value)] if isinstance(value, bytes) else value
+
+
+def resources(pdf: pydyf.PDF, page: dict, kind: str) -> dict:
+    """A page's resources of one kind (`Font`, `XObject`) by name."""
+    return resolve(pdf, resolve(pdf, page["Resources"]).get(kind, {}))
+
+
+def parent_tree(pdf: pydyf.PDF) -> dict:
+    """The structure tree's ParentTree: its Nums, each key then what it stands for."""
+    return resolve(pdf, resolve(pdf, pdf.catalog["StructTreeRoot"])["ParentTree"])
+
+
+def marks_of(pdf: pydyf.PDF, page: dict) -> list:
+    """A page's entry of the ParentTree: the element each of its MCIDs belongs to (none for a
+    page that marks nothing)."""
+    nums = parent_tree(pdf)["Nums"]
+    keys = nums[::2]
+    if page.get("StructParents") not in keys:
+        return []
+    return resolve(pdf, nums[keys.index(page["StructParents"]) * 2 + 1])
+
+
+def as_artifacts(operations: list, kinds: dict) -> None:
+    """Mark sequences of a page's content stream Artifacts: kinds gives, for each MCID to mark,
+    what tells its Artifact's properties from the operations that start with it."""
+    for at, operation in enumerate(operations):
+        if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in kinds:
+            operations[at - 1 : at + 1] = ["/Artifact", kinds[operation["MCID"]](operations[at:])]
+
+
+def layout(_operations: list) -> pydyf.Dictionary:
+    """An Artifact of the layout: a leader, a box that paints nothing."""
+    return pydyf.Dictionary({"Type": "/Layout"})
 
 
 def elements(pdf: pydyf.PDF, node: dict):
@@ -50,31 +90,21 @@ def refs(pdf: pydyf.PDF, element: dict) -> list[dict]:
 def claim(pdf: pydyf.PDF, element: dict, kids: list) -> None:
     """Point the ParentTree's entries for these kids (annotations' OBJRs, marked contents of
     the element's page) at the element that now holds them."""
-    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
-    tree = (
-        pdf.objects[number(root["ParentTree"])]
-        if isinstance(root["ParentTree"], bytes)
-        else root["ParentTree"]
-    )
-    nums = tree["Nums"]
+    nums = parent_tree(pdf)["Nums"]
     at = {nums[i]: i + 1 for i in range(0, len(nums), 2)}  # a key → where its value is
     for kid in kids:
-        kid = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
+        kid = resolve(pdf, kid)
         if isinstance(kid, dict) and kid.get("Type") == "/OBJR":
             nums[at[pdf.objects[number(kid["Obj"])]["StructParent"]]] = element.reference
         elif isinstance(kid, int) and "Pg" in element:
-            marks = nums[at[pdf.objects[number(element["Pg"])]["StructParents"]]]
-            marks = pdf.objects[number(marks)] if isinstance(marks, bytes) else marks
-            marks[kid] = element.reference
+            marks_of(pdf, pdf.objects[number(element["Pg"])])[kid] = element.reference
         elif isinstance(kid, dict) and kid.get("Type") == "/MCR":
-            marks = nums[at[pdf.objects[number(kid["Pg"])]["StructParents"]]]
-            marks = pdf.objects[number(marks)] if isinstance(marks, bytes) else marks
-            marks[kid["MCID"]] = element.reference
+            marks_of(pdf, pdf.objects[number(kid["Pg"])])[kid["MCID"]] = element.reference
 
 
 def is_link_annotation(pdf: pydyf.PDF, kid) -> bool:
     """Whether a structure element's kid is an object reference to a link annotation."""
-    kid = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
+    kid = resolve(pdf, kid)
     if not (isinstance(kid, dict) and kid.get("Type") == "/OBJR"):
         return False
     return pdf.objects[number(kid["Obj"])].get("Subtype") == "/Link"
@@ -88,42 +118,33 @@ def mark_page_furniture_as_artifacts(pdf: pydyf.PDF) -> None:
     content as an Artifact in the page's content stream instead.
     """
 
-    def resolve(value):
-        return pdf.objects[number(value)] if isinstance(value, bytes) else value
-
     if "StructTreeRoot" not in pdf.catalog:
         return
-    root = resolve(pdf.catalog["StructTreeRoot"])
-    held, todo = set(), [root]
+    held, todo = set(), [resolve(pdf, pdf.catalog["StructTreeRoot"])]
     while todo:
         kids = todo.pop().get("K", [])
         for kid in kids if isinstance(kids, list) else [kids]:
             if isinstance(kid, bytes) and number(kid) not in held:
                 held.add(number(kid))
-                todo.append(resolve(kid))
-    nums = resolve(root["ParentTree"])["Nums"]
-    marks_of_page = dict(zip(nums[::2], nums[1::2], strict=True))
+                todo.append(resolve(pdf, kid))
     for page in pdf.objects:
         if not (isinstance(page, dict) and page.get("Type") == "/Page"):
             continue
-        marks = resolve(marks_of_page[page["StructParents"]])
+        marks = marks_of(pdf, page)
         loose = {mcid for mcid, ref in enumerate(marks) if number(ref) not in held}
-        owners = {mcid: resolve(marks[mcid]) for mcid in loose}
+        owners = {mcid: resolve(pdf, marks[mcid]) for mcid in loose}
         for mcid in loose:
             marks[mcid] = "null"
-        operations = resolve(page["Contents"]).stream  # pydyf.Stream's list of operations
         height = float(page["MediaBox"][3]) / PX  # in CSS pixels, as the text is placed
-        for i, operation in enumerate(operations):
-            if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in loose:
-                kind = artifact(pdf, owners[operation["MCID"]], operations[i:], height)
-                operations[i - 1 : i + 1] = ["/Artifact", kind]
+        kinds = {mcid: partial(artifact, pdf, owners[mcid], height=height) for mcid in loose}
+        as_artifacts(resolve(pdf, page["Contents"]).stream, kinds)  # pydyf's list of operations
 
 
 def artifact(pdf: pydyf.PDF, owner: dict, rest: list, height: float) -> pydyf.Dictionary:
     """What a sequence no element holds is: a contents entry's leader (its Link), a table's
     header row repeated, else a running head or a folio, known by where its text is set."""
     if owner.get("S") == "/Link":
-        return pydyf.Dictionary({"Type": "/Layout"})
+        return layout(rest)
     above = owner
     while above.get("S") not in (None, "/THead", "/Table") and "P" in above:
         above = pdf.objects[number(above["P"])]
@@ -520,12 +541,10 @@ def merge_annotations(pdf: pydyf.PDF, link: dict) -> None:
 
 def forget(pdf: pydyf.PDF, keys: list[int]) -> None:
     """Take these keys out of the ParentTree."""
-    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
-    tree_ = root["ParentTree"]
-    tree_ = pdf.objects[number(tree_)] if isinstance(tree_, bytes) else tree_
-    nums = tree_["Nums"]
+    found = parent_tree(pdf)
+    nums = found["Nums"]
     pairs = [(k, v) for k, v in zip(nums[::2], nums[1::2], strict=True) if k not in keys]
-    tree_["Nums"] = pydyf.Array(x for pair in pairs for x in pair)
+    found["Nums"] = pydyf.Array(x for pair in pairs for x in pair)
 
 
 def contents_as_toc(pdf: pydyf.PDF) -> None:
@@ -691,18 +710,13 @@ def blank_marks_as_artifacts(pdf: pydyf.PDF) -> None:
     """A marked sequence that paints nothing, an Artifact and no element's: WeasyPrint 70 marks
     boxes with no glyph (one beside each note's call, 147 in the long English brief), which a
     screen reader meets as empty elements. No upstream issue found."""
-    root = pdf.objects[number(pdf.catalog["StructTreeRoot"])]
-    nums = root["ParentTree"]
-    nums = (pdf.objects[number(nums)] if isinstance(nums, bytes) else nums)["Nums"]
-    marks_of = dict(zip(nums[::2], nums[1::2], strict=True))
     for reference in pdf.page_references:
         page = pdf.objects[number(reference)]
-        holders = marks_of.get(page.get("StructParents"))
-        holders = pdf.objects[number(holders)] if isinstance(holders, bytes) else holders
+        holders = marks_of(pdf, page)
         operations = pdf.objects[number(page["Contents"])].stream
         blank = {
             mcid
-            for mcid, holder in enumerate(holders or [])
+            for mcid, holder in enumerate(holders)
             if holder != "null" and paintorder.paints_nothing(operations, mcid)
         }
         for mcid in blank:
@@ -713,9 +727,7 @@ def blank_marks_as_artifacts(pdf: pydyf.PDF) -> None:
                 and not (isinstance(k, dict) and k.get("MCID") == mcid and k.get("Pg") == reference)
             )  # fmt: skip
             holders[mcid] = "null"
-        for at, operation in enumerate(operations):
-            if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in blank:
-                operations[at - 1 : at + 1] = ["/Artifact", pydyf.Dictionary({"Type": "/Layout"})]
+        as_artifacts(operations, dict.fromkeys(blank, layout))
 
 
 def drop_empty_elements(pdf: pydyf.PDF) -> None:

@@ -13,7 +13,7 @@ from functools import partial
 import pydyf
 from fontTools.ttLib import TTFont
 
-from .tagfix import marks, number, refs, tree
+from .tagfix import marks, number, refs, resources, tree
 
 ENTRY_RE = re.compile(rb"<([0-9a-fA-F]{4})> <((?:[0-9a-fA-F]{4})*)>")
 RIGHT_TO_LEFT = {"R", "AL", "NSM"}  # letters written right to left, and the marks on them
@@ -98,10 +98,7 @@ def mark_texts(pdf: pydyf.PDF) -> dict[tuple[bytes, int], str]:
     found: dict[tuple[bytes, int], str] = {}
     for reference in pdf.page_references:
         page = pdf.objects[number(reference)]
-        resources = page["Resources"]
-        resources = pdf.objects[number(resources)] if isinstance(resources, bytes) else resources
-        fonts = resources.get("Font", {})
-        fonts = pdf.objects[number(fonts)] if isinstance(fonts, bytes) else fonts
+        fonts = resources(pdf, page, "Font")
         glyphs: dict[int, str] = {}
         mcid = None
         for item in pdf.objects[number(page["Contents"])].stream:
