@@ -25,9 +25,9 @@ PROFILE := profiles/FOGRA39-press.icc
 FOGRA39 := /usr/share/color/icc/FOGRA39L.ti3
 # A value given on the command line or in the environment is taken as it is written: make would
 # otherwise run the $(shell …) or $(…) it holds before any quoting could help.
-$(foreach v,OUT CONTENT MAX_SIZE COPY VENV PYTHON COUNTRY DATE RATING BRIEF_LANG NEW PRINT_PROFILE,\
+$(foreach v,OUT CONTENT MAX_SIZE COPY VENV PYTHON COUNTRY DATE RATING BRIEF_LANG NEW PRINT_PROFILE FILE,\
   $(if $(filter command line environment,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
-export COUNTRY DATE RATING BRIEF_LANG  # `make new` reads them from its environment
+export COUNTRY DATE RATING BRIEF_LANG FILE  # `make new` and `make import` read them from there
 # `CONTENT=content/` names the same folder as `CONTENT=content`.
 override CONTENT := $(patsubst %/,%,$(CONTENT))
 
@@ -38,7 +38,7 @@ q = '$(subst ','\'',$(1))'
 EVERY = find $(call q,$(CONTENT)) -maxdepth 1 -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 -r
 BUILD = $(call q,$(PY)) build.py -o $(call q,$(OUT))
 
-.PHONY: help pdf print check watch new html preview docs test fuzz bench lint format catalogs clean
+.PHONY: help pdf print check watch new import html preview docs test fuzz bench lint format catalogs clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -61,6 +61,12 @@ new: $(VENV)/.run ## Start a brief: make new COUNTRY=Kenya DATE=2024-05 RATING=r
 	  { echo 'usage: make new COUNTRY=… DATE=YYYY-MM RATING=closed|repressed|obstructed|narrowed|open [BRIEF_LANG=es]'; exit 2; }
 	$(call q,$(PY)) build.py --new "$$COUNTRY" --date "$$DATE" --rating "$$RATING" \
 	  --lang "$${BRIEF_LANG:-en}" --content $(call q,$(CONTENT))
+
+import: $(VENV)/.import ## A brief from Word: make import FILE=brief.docx COUNTRY=Kenya DATE=2024-05 RATING=repressed
+	@test -n "$$FILE" -a -n "$$COUNTRY" -a -n "$$DATE" -a -n "$$RATING" || \
+	  { echo 'usage: make import FILE=….docx COUNTRY=… DATE=YYYY-MM RATING=closed|repressed|obstructed|narrowed|open [BRIEF_LANG=fr]'; exit 2; }
+	$(call q,$(PY)) build.py --import "$$FILE" --country "$$COUNTRY" --date "$$DATE" \
+	  --rating "$$RATING" --lang "$${BRIEF_LANG:-en}" --content $(call q,$(CONTENT))
 
 html: $(VENV)/.run $(PROFILE) ## Write build/<stem>.html, the HTML copy, with its screen styles and fonts
 	@$(EVERY) $(BUILD) --copy $(call q,$(COPY)) --html --max-size $(call q,$(MAX_SIZE))
@@ -136,6 +142,11 @@ fonts/node_modules/.package-lock.json: fonts/package-lock.json $(VENV)/.system-r
 
 $(VENV)/.test: $(VENV)/.run $(PROFILE) $(VENV)/.system-test
 	$(call q,$(PY)) -m pip install -q --group test
+	touch $(call q,$@)
+
+# Pandoc for `make import` only: `make pdf` stays without it.
+$(VENV)/.import: $(VENV)/.run
+	$(call q,$(PY)) -m pip install -q --group import
 	touch $(call q,$@)
 
 $(VENV)/.bench: $(VENV)/.test

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import i18n, outputs, paste, scaffold, series, system, tuning
+from . import i18n, outputs, paste, scaffold, series, system, tuning, word
 from .config import COPIES, MAX_SECONDS, PDF_VARIANTS, PROFILE, RATINGS, ROOT, Config
 from .deadline import Stopped, stoppable
 from .frontmatter import read
@@ -64,13 +64,50 @@ def parser() -> argparse.ArgumentParser:
         help="write DIR/<stem>.fixed.md: the brief with what a paste from Word left (a heading "
         "in capitals, a tab before a bullet…) written as Markdown, to review")  # fmt: skip
     add("--new", metavar="COUNTRY", help="write content/<country>-<date>.md, a new brief")
+    add("--import", dest="word", type=Path, metavar="DOCX",
+        help="write a brief from a Word file (with --country, --date, --rating; needs pandoc: "
+        "make import)")  # fmt: skip
+    add("--country", help="the imported brief's country (with --import)")
     add("--content", type=Path, default=ROOT / "content", metavar="DIR",
-        help="the folder --new writes into (default: content/)")  # fmt: skip
-    add("--date", metavar="YYYY-MM", help="the new brief's date (with --new)")
-    add("--rating", choices=RATINGS, help="the new brief's rating (with --new)")
+        help="the folder --new and --import write into (default: content/)")  # fmt: skip
+    add("--date", metavar="YYYY-MM", help="the new brief's date (with --new, --import)")
+    add("--rating", choices=RATINGS, help="the new brief's rating (with --new, --import)")
     add("--lang", metavar="LANG", default="en",
-        help=f"the new brief's language (with --new): {', '.join(i18n.catalogs())}")  # fmt: skip
+        help="the new brief's language (with --new, --import): "
+        + ", ".join(i18n.catalogs()))  # fmt: skip
     return cli
+
+
+def start(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """--new or --import: write a new brief into the content folder; say what was written."""
+    named = "--new COUNTRY" if args.new is not None else "--import DOCX"
+    country = args.new if args.new is not None else args.country
+    if not (country and args.date and args.rating):
+        needs = "" if args.new is not None else "--country COUNTRY, "
+        cli.error(f"{named} needs {needs}--date YYYY-MM and --rating RATING")
+    if not i18n.known(args.lang):
+        cli.error(f"unknown language {args.lang!r}; catalogs: {', '.join(i18n.catalogs())}")
+    language = i18n.language(args.lang)
+    try:
+        if args.new is not None:
+            path = scaffold.new_brief(country, args.date, args.rating, language, args.content)
+            say(display(path))
+            return 0
+        imported = word.import_docx(
+            args.word, country, args.date, args.rating, language, args.content
+        )
+    except BriefError as error:
+        say(str(error), sys.stderr)
+        return 1
+    except SetupError as error:
+        say(f"build.py: setup: error: {error}", sys.stderr)
+        return 2
+    say(display(imported.path))
+    for picture in imported.pictures:
+        say(display(picture))
+    for line in imported.report:
+        say(line, sys.stderr if ": warning: " in line else sys.stdout)
+    return 0
 
 
 def fix_pasted(files: list[Path], out: Path) -> int:
@@ -185,19 +222,8 @@ def main(argv: list[str] | None = None, session: Session | None = None) -> int:
     A caller that runs it again in one process may pass its session: what it parsed is kept."""
     cli = parser()
     args = cli.parse_args(argv)
-    if args.new is not None:
-        if not (args.date and args.rating):
-            cli.error("--new COUNTRY needs --date YYYY-MM and --rating RATING")
-        if not i18n.known(args.lang):
-            cli.error(f"unknown language {args.lang!r}; catalogs: {', '.join(i18n.catalogs())}")
-        language = i18n.language(args.lang)
-        try:
-            path = scaffold.new_brief(args.new, args.date, args.rating, language, args.content)
-            say(display(path))
-        except BriefError as error:
-            say(str(error), sys.stderr)
-            return 1
-        return 0
+    if args.new is not None or args.word is not None:
+        return start(cli, args)
     if args.clean:
         say(f"{display(args.out)}: removed {outputs.clean(args.out)} files the press wrote")
         return 0
