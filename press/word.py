@@ -29,6 +29,7 @@ from .problems import BriefError, SetupError
 # several paragraphs, merged cells); the sanitizer keeps only a table's own tags.
 WRITER = "markdown_strict+footnotes+pipe_tables+raw_html"
 SECONDS = 120  # a Word file pandoc cannot read in two minutes is not a brief
+HEAP = "1G"  # nor one it cannot read in a gigabyte (a zip bomb: pandoc stops, says so)
 UNWRAPPED = {"Span", "Underline", "SmallCaps", "Strikeout"}  # the brief's own styles set these
 BREAKS = {"Space", "SoftBreak", "LineBreak"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -65,15 +66,17 @@ def pandoc() -> str:
 
 
 def run_pandoc(source: Path, arguments: list[str], given: bytes | None = None) -> bytes:
-    """Pandoc's output, in its sandbox (no file but the named ones read or written); its error
-    an error at the Word file."""
-    command = [pandoc(), "--sandbox", *arguments]
+    """Pandoc's output, in its sandbox (no file but the named ones read or written) and its
+    limits; its error an error at the Word file."""
+    command = [pandoc(), "+RTS", f"-M{HEAP}", "-RTS", "--sandbox", *arguments]
     try:
         done = subprocess.run(command, input=given, capture_output=True, timeout=SECONDS)
     except subprocess.TimeoutExpired:
         raise BriefError(source, 1, "import.read", f"not read in {SECONDS} s") from None
     if done.returncode:
         why = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["unknown error"]
+        if "Heap exhausted" in done.stderr.decode("utf-8", "replace"):
+            raise BriefError(source, 1, "import.size", f"too large to read in {HEAP}B of memory")
         raise BriefError(source, 1, "import.read", f"not a Word file pandoc can read: {why[-1]}")
     return done.stdout
 

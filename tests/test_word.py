@@ -5,6 +5,7 @@ them), from the test briefs or from a paste-like page; docs/word.md measures fil
 
 import re
 import subprocess
+import zipfile
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
@@ -244,6 +245,36 @@ def test_what_is_not_a_word_file_is_an_error_at_it(tmp_path):
     assert status == 1 and "no such file [import.read]" in stderr
     assert not (tmp_path / "c").exists()
     assert run(["--import", str(fake), "--date", "2025-12", "--rating", "open"])[0] == 2
+
+
+def test_a_word_file_that_unpacks_to_a_flood_is_refused_in_memory(tmp_path):
+    """200 KB that unpack to 200 MB of text: pandoc stops at its heap's limit, said at the file."""
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(word_file(tmp_path / "word", "# A\n\nText.\n")) as small:
+        parts = {info.filename: small.read(info) for info in small.infolist()}
+    flood = b"<w:p><w:r><w:t>" + b"a" * (200 * 2**20) + b"</w:t></w:r></w:p>"
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"<w:body>", b"<w:body>" + flood
+    )
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    argv = [
+        "--country",
+        "Serbia",
+        "--date",
+        "2025-12",
+        "--rating",
+        "open",
+        "--content",
+        str(tmp_path / "c"),
+    ]
+    status, _, stderr = run(["--import", str(bomb), *argv])
+    assert (
+        status == 1
+        and stderr == f"{bomb}:1: error: too large to read in 1GB of memory [import.size]\n"
+    )
+    assert not (tmp_path / "c").exists()
 
 
 def test_without_pandoc_the_import_says_how_to_install_it(tmp_path, monkeypatch):
