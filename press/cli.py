@@ -82,7 +82,7 @@ def start(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """--new or --import: write a new brief into the content folder; say what was written."""
     named = "--new COUNTRY" if args.new is not None else "--import DOCX"
     country = args.new if args.new is not None else args.country
-    if not (country and args.date and args.rating):
+    if country is None or not (args.date and args.rating):
         needs = "" if args.new is not None else "--country COUNTRY, "
         cli.error(f"{named} needs {needs}--date YYYY-MM and --rating RATING")
     if not i18n.known(args.lang):

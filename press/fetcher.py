@@ -10,6 +10,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import locator
 from .config import MAX_FETCH_BYTES
 from .filetypes import (
     MAX_DRAWN,
@@ -26,6 +27,7 @@ from .filetypes import (
 # them in the PDF (the md5 of the address): the same brief gives the same bytes in any folder.
 BRIEF_PATH = "/.press-brief/"
 BRIEF_URL = "file://" + BRIEF_PATH
+MAP_RE = re.compile(r"[A-Z]{2}")
 IMG_SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 
 
@@ -45,8 +47,8 @@ def brief_images(page: str, folder: Path, out_dir: Path) -> str:
 
 
 class RootedFetcher(URLFetcher):
-    """Serve only regular files under the given folders, pinned fonts as `font:NAME`, and the
-    print copy's CMYK profile as `profile:condition`."""
+    """Serve only regular files under the given folders, pinned fonts as `font:NAME`, the print
+    copy's CMYK profile as `profile:condition` and the cover's map as `map:ISO`."""
 
     def __init__(self, roots: list[Path], fonts: dict[str, Path], profile: Path | None = None):
         super().__init__(fail_on_errors=True)
@@ -55,6 +57,12 @@ class RootedFetcher(URLFetcher):
         self.brief = self.roots[0]  # what BRIEF_URL stands for: the brief's folder
 
     def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "map":  # the cover's map, drawn by the press
+            data = locator.svg(parts.path) if MAP_RE.fullmatch(parts.path) else None
+            if data is None:
+                raise ValueError(f"refused {url}: no map of that country")
+            return URLFetcherResponse(url, data, {"Content-Type": "image/svg+xml"})
         mime, data, path = self.read(url)
         return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
 

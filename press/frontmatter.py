@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from iso3166 import countries_by_alpha2
 
 from . import i18n
 from .config import MAX_BRIEF_BYTES, RATINGS
@@ -31,6 +32,8 @@ SCHEMA: dict[str, tuple[bool, object, str]] = {
     "figures": (False, [], "a list of {value, label} key figures stated in the text"),
     "contents": (False, False, "true for a contents page after the cover"),
     "recommendations": (False, None, "the heading of the recommendations, when not the usual"),
+    "iso": (False, None, "the country's ISO 3166 code (KZ), when its name is not one CLDR knows"),
+    "map": (False, True, "false for a cover without the country's map"),
 }
 
 
@@ -176,10 +179,12 @@ def check_value(path: Path, line: int, key: str, value: object, meaning: str) ->
             for part, text in figure.items():
                 check_text(path, line, f"a figure's {part}", text, LONGEST[f"figure {part}"])
         return figures
-    if key == "contents":
+    if key in ("contents", "map"):
         if not isinstance(value, bool):
-            fail("'contents' must be true or false")
+            fail(f"'{key}' must be true or false")
         return value
+    if key == "iso" and not (isinstance(value, str) and value.upper() in countries_by_alpha2):
+        fail(f"'iso' must be {meaning}, not {str(value)[:20]!r}")
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         fail(f"'{key}' must be text: {meaning}")
     if isinstance(value, int) and value.bit_length() > 64:

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from . import locator
 from .config import ROOT, Config
 from .filetypes import without_metadata
 from .frontmatter import Brief
@@ -263,6 +264,9 @@ def html_copy(brief: Brief, page: str, config: Config, fonts: dict[str, Path]) -
             target = assets / "fonts" / name
             if not target.exists() or target.stat().st_size != fonts[name].stat().st_size:
                 files[target] = fonts[name].read_bytes()
+    for code in sorted(set(re.findall(r"url\('map:([A-Z]{2})'\)", page))):  # the cover's map
+        files[assets / "maps" / f"{code}.svg"] = locator.svg(code) or b""
+        page = page.replace(f"url('map:{code}')", f"url('assets/maps/{code}.svg')")
     files[config.target(brief.path, "html")] = page.encode()
     return files
 

@@ -29,7 +29,7 @@ def build(path: Path, config: Config, session: Session) -> Result:
             language = session.language(brief.meta["lang"])
             body = convert(brief, config, language)  # 2. Markdown → sanitized HTML, and its facts
             inputs |= frozenset(source.image_paths(brief, body))
-            problems += source.run(source.Source(brief, body, language))
+            problems += source.run(source.Source(brief, body, language, config.check))
             env = session.templates(config.templates, language)
             html = render(brief, body, env, language, config.copy)  # 3. the layout, the copy's
             problems += page.run(page.Laid(brief, body, html, session.coverage(config), config))

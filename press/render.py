@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup
 
+from . import locator
 from .config import RATINGS, Copy
 from .convert import Converted
 from .frontmatter import Brief
@@ -54,10 +55,20 @@ def render(brief: Brief, body: Converted, env: Environment, language: Language, 
             toc=body.toc,
             stylesheets=("brief.css", *copy.styles),  # the HTML copy's, in assets/
             body=Markup(body.html),  # the one place content is marked safe: sanitized in convert
+            map=cover_map(brief),
         )
     except TemplateError as error:
         where = template_location(error, Path(env.loader.searchpath[0]) / name)
         raise BriefError(*where, "template", f"template: {error}") from None
+
+
+def cover_map(brief: Brief) -> str | None:
+    """The ISO code of the country whose map the cover shows (the fetcher's `map:` draws it);
+    None for no map: `map: false`, or a country the boundaries do not have."""
+    if not brief.meta["map"]:
+        return None
+    code = locator.find(brief.meta["country"], brief.meta["iso"])
+    return code if code and locator.rings_of(code) else None
 
 
 # The front matter's defaults that are layout strings, in the brief's language.

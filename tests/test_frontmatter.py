@@ -42,7 +42,7 @@ def test_bom_and_crlf_are_read(tmp_path):
     path = write(tmp_path, b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
     brief = read(path)
     assert brief.meta["country"] == "Testland" and brief.lines["rating"] == 5
-    assert brief.body_line == 7 and brief.markdown.startswith("\n## Introduction\n")
+    assert brief.body_line == 8 and brief.markdown.startswith("## Introduction\n")
 
 
 @pytest.mark.parametrize(

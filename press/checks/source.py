@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from .. import paste
+from .. import locator, paste
 from ..config import MAX_FETCH_BYTES
 from ..convert import Converted
 from ..extension import Fact, leads_somewhere
@@ -23,11 +23,13 @@ NOWHERE = "give its full address, or (#)"  # what to do with a link that leads n
 
 @dataclass(frozen=True)
 class Source:
-    """What these checks read: the brief, its converted body (with its facts), its language."""
+    """What these checks read: the brief, its converted body (with its facts), its language, and
+    whether it is `--check` that asks (some things only it names)."""
 
     brief: Brief
     body: Converted
     language: Language
+    checking: bool = False
 
 
 def language(source: Source) -> list[Problem]:
@@ -203,8 +205,21 @@ def image_paths(brief: Brief, body: Converted) -> list[Path]:
     return paths
 
 
+def country_map(source: Source) -> list[Problem]:
+    """The cover's map finds its country, unless the brief asks for none: named by `--check`,
+    while a build goes on without a map, quietly."""
+    meta = source.brief.meta
+    if not source.checking or not meta["map"] or locator.find(meta["country"], meta["iso"]):
+        return []
+    message = (f"the cover has no map: '{meta['country']}' is no country name the press knows; "
+               "give its ISO code (iso: KZ), or map: false")  # fmt: skip
+    line = source.brief.lines.get("country", 1)
+    return [Problem(source.brief.path, line, WARNING, "cover.map", message)]
+
+
 CHECKS = (
     language,
+    country_map,
     links,
     images,
     headings,

@@ -1,0 +1,235 @@
+"""The cover's locator map: the country on a small regional map, from Natural Earth's boundaries
+as the npm package world-atlas pins them (fonts/package.json). The country is found by its name in
+any of the series' languages (CLDR's, through Babel, and the Monitor's own names) or by `iso:`.
+The map is an SVG with no colour of its own: the country is left open, so the cover's field (its
+rating's colour) shows through, with the sea lighter and its neighbours darker over it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from functools import cache
+
+from babel import Locale
+from iso3166 import countries_by_alpha2
+
+from .config import ROOT
+from .i18n import catalogs
+
+ATLAS = ROOT / "fonts" / "node_modules" / "world-atlas" / "countries-50m.json"
+# The Monitor's own names of countries, and common ones CLDR gives otherwise ("Congo - Kinshasa").
+MONITOR_NAMES = {
+    "Occupied Palestinian Territories": "PS",
+    "Palestine": "PS",
+    "Democratic Republic of the Congo": "CD",
+    "Democratic Republic of Congo": "CD",
+    "DRC": "CD",
+    "Republic of the Congo": "CG",
+    "Republic of Congo": "CG",
+    "Congo": "CG",
+    "Myanmar": "MM",
+    "Burma": "MM",
+    "Ivory Coast": "CI",
+    "Turkey": "TR",
+    "Czech Republic": "CZ",
+    "Macedonia": "MK",
+    "Swaziland": "SZ",
+    "Hong Kong": "HK",
+    "Cabo Verde": "CV",
+    "The Gambia": "GM",
+    "Timor-Leste": "TL",
+    "East Timor": "TL",
+    "Vatican City": "VA",
+    "United States of America": "US",
+    "USA": "US",
+    "UK": "GB",
+}
+WIDTH, HEIGHT = 400, 300  # the map's own units: 4:3, as its box on the cover
+MARGIN = 0.5  # the country's span again on each side: its neighbours around it
+LEAST = 8.0  # degrees of latitude, at the least: a small country among the region it is in
+EDGE = 20  # units past the box's edge where what lies farther is pressed onto it
+SMALL = 24  # units: a country smaller than this on the map is ringed, to be found
+
+
+def key(name: str) -> str:
+    """A name as names are compared: its letters in lower case, without accents or spaces."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+@cache
+def names() -> dict[str, str]:
+    """Every name of every country in the series' languages and the Monitor's → its ISO code."""
+    found: dict[str, str] = {}
+    for tag in [*catalogs(), "kk"]:
+        for code, name in Locale.parse(tag).territories.items():
+            if len(code) == 2 and code.isalpha() and code != "ZZ":
+                found.setdefault(key(name), code)
+    found.update({key(name): code for name, code in MONITOR_NAMES.items()})
+    return found
+
+
+def find(country: str, iso: str | None = None) -> str | None:
+    """The country's ISO 3166 two-letter code, from `iso:` or its name; None when not found."""
+    if iso:
+        return iso.upper() if iso.upper() in countries_by_alpha2 else None
+    return names().get(key(country))
+
+
+@cache
+def atlas() -> dict:
+    """The boundaries: each country's rings of (longitude, latitude), by ISO number and name."""
+    topology = json.loads(ATLAS.read_text(encoding="utf-8"))
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:  # TopoJSON: quantized, each point a step from the one before
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+
+    def ring(indexes: list[int]) -> list[tuple[float, float]]:
+        points: list[tuple[float, float]] = []
+        for index in indexes:
+            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+            points += arc[1:] if points else arc
+        return points
+
+    countries = {}
+    for geometry in topology["objects"]["countries"]["geometries"]:
+        if geometry["type"] == "Polygon":
+            polygons = [geometry["arcs"]]
+        elif geometry["type"] == "MultiPolygon":
+            polygons = geometry["arcs"]
+        else:
+            continue
+        rings = [ring(indexes) for polygon in polygons for indexes in polygon]
+        countries[geometry.get("id") or key(geometry["properties"]["name"])] = rings
+    return countries
+
+
+def rings_of(code: str) -> list[list[tuple[float, float]]] | None:
+    """A country's rings, by its ISO number, or by its English name where it has none (Kosovo)."""
+    boundaries = atlas()
+    number = countries_by_alpha2[code].numeric if code in countries_by_alpha2 else None
+    if number and number in boundaries:
+        return boundaries[number]
+    names = [Locale.parse("en").territories.get(code, "")]
+    if code in countries_by_alpha2:
+        names.append(countries_by_alpha2[code].name)
+    return next((boundaries[key(n)] for n in names if n and key(n) in boundaries), None)
+
+
+def unwrapped(rings: list, centre: float) -> list:
+    """Rings moved whole by a turn of the globe where that brings them nearer the centre (a map
+    across the date line); Natural Earth cuts every ring there, so none is torn."""
+    moved = []
+    for ring in map(continuous, rings):
+        middle = (min(x for x, _ in ring) + max(x for x, _ in ring)) / 2
+        turn = 360 * round((centre - middle) / 360)
+        moved.append([(x + turn, y) for x, y in ring] if turn else ring)
+    return moved
+
+
+def continuous(ring: list) -> list:
+    """A ring without jumps of a turn between its points (world-atlas crosses the date line
+    inside a few: Chukotka, Fiji)."""
+    out, turn, last = [], 0.0, None
+    for x, y in ring:
+        if last is not None and abs(x + turn - last) > 180:
+            turn -= 360 * round((x + turn - last) / 360)
+        out.append((x + turn, y))
+        last = x + turn
+    return out
+
+
+def window(rings: list) -> tuple[float, float, float, float, float]:
+    """(west, south, east, north, centre's longitude) of the map around a country."""
+    rings = [continuous(r) for r in rings]
+    longitudes = [x for r in rings for x, _ in r]
+    if max(longitudes) - min(longitudes) > 180:  # across the date line (Russia, Fiji)
+        longitudes = [x % 360 for x in longitudes]
+    west, east = min(longitudes), max(longitudes)
+    south, north = min(y for r in rings for _, y in r), max(y for r in rings for _, y in r)
+    centre = (west + east) / 2
+    shrink = math.cos(math.radians(max(-60.0, min(60.0, (south + north) / 2))))
+    tall = max(north - south, LEAST / 2) * (1 + 2 * MARGIN)
+    wide = max(east - west, LEAST / 2) * (1 + 2 * MARGIN) * shrink
+    if wide / tall < WIDTH / HEIGHT:
+        wide = tall * WIDTH / HEIGHT
+    else:
+        tall = wide * HEIGHT / WIDTH
+    tall = max(tall, LEAST)
+    wide = max(wide, tall * WIDTH / HEIGHT)
+    middle = (south + north) / 2
+    half_wide, half_tall = wide / shrink / 2, tall / 2
+    return (centre - half_wide, middle - half_tall, centre + half_wide, middle + half_tall, centre)
+
+
+def path(rings: list, frame: tuple) -> str:
+    """SVG path data for rings, projected into the map's box (equirectangular, to the frame), to
+    a unit (a sixth of a millimetre on the cover); what lies far outside the box pressed onto
+    its edge, where nothing of it shows."""
+    west, south, east, north, _ = frame
+    scale_x, scale_y = WIDTH / (east - west), HEIGHT / (north - south)
+    parts = []
+    for ring in rings:
+        xs = [x for x, _ in ring]
+        ys = [y for _, y in ring]
+        if max(xs) < west or min(xs) > east or max(ys) < south or min(ys) > north:
+            continue  # wholly outside the box
+        points, last = [], None
+        for x, y in ring:
+            u = min(max(round((x - west) * scale_x), -EDGE), WIDTH + EDGE)
+            v = min(max(round((north - y) * scale_y), -EDGE), HEIGHT + EDGE)
+            if (u, v) != last:
+                points.append(f"{u} {v}")
+                last = (u, v)
+        if len(points) > 2:
+            parts.append("M" + "L".join(points) + "Z")
+    return "".join(parts)
+
+
+def circle(rings: list, frame: tuple) -> str:
+    """A ring around a country too small to be seen at once (Bahrain, Singapore), or ''."""
+    west, south, east, north, centre = frame
+    moved = unwrapped(rings, centre)
+    xs = [(x - west) * WIDTH / (east - west) for r in moved for x, _ in r]
+    ys = [(north - y) * HEIGHT / (north - south) for r in moved for _, y in r]
+    inside = [(x, y) for x, y in zip(xs, ys, strict=True) if 0 <= x <= WIDTH and 0 <= y <= HEIGHT]
+    if not inside or max(max(xs) - min(xs), max(ys) - min(ys)) >= SMALL:
+        return ""
+    x = (min(xs) + max(xs)) / 2
+    y = (min(ys) + max(ys)) / 2
+    return (
+        f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{SMALL}" fill="none" stroke="#000"'
+        ' stroke-width="1.6"/>'
+    )
+
+
+def svg(code: str) -> bytes | None:
+    """The locator map of a country: its neighbours darker and the sea lighter over the field,
+    the country open and outlined; None when the boundaries have no such country."""
+    rings = rings_of(code)
+    if not rings:
+        return None
+    frame = window(rings)
+    centre = frame[4]
+    country = path(unwrapped(rings, centre), frame)
+    own = id(rings)
+    others = "".join(path(unwrapped(r, centre), frame) for r in atlas().values() if id(r) != own)
+    box = f"M0 0H{WIDTH}V{HEIGHT}H0Z"
+    ring = circle(rings, frame)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}">'
+        f'<path d="{box}{country}" fill="#fff" fill-opacity="0.7" fill-rule="evenodd"/>'
+        f'<path d="{others}" fill="#d6d2cb" stroke="#fff" stroke-opacity="0.9"'
+        ' stroke-width="0.6" stroke-linejoin="round"/>'
+        f'<path d="{country}" fill="none" stroke="#000" stroke-width="1.6"'
+        ' stroke-linejoin="round"/>'
+        f"{ring}</svg>"
+    ).encode()
