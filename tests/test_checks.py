@@ -103,7 +103,9 @@ def test_links_are_found_at_their_own_place(tmp_path):
 
 def test_a_heading_that_clashes_with_the_layout_is_reported_at_its_line(tmp_path):
     body = "## Intro\n\nText.\n\n## Key figures\n\nMore.\n\n## About the CIVICUS Monitor\n\nEnd.\n"
-    path = write(tmp_path, FRONT.replace("map: false\n", "map: false\nfigures:\n  - {value: 1, label: a}\n"))
+    path = write(
+        tmp_path, FRONT.replace("map: false\n", "map: false\nfigures:\n  - {value: 1, label: a}\n")
+    )
     path.write_text(path.read_text() + body)
     lines = run(["--check", str(path)])[2].splitlines()
     assert [line.split(":")[1] for line in lines] == ["14", "18"]
