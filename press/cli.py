@@ -81,6 +81,10 @@ def parser() -> argparse.ArgumentParser:
 def start(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """--new or --import: write a new brief into the content folder; say what was written."""
     named = "--new COUNTRY" if args.new is not None else "--import DOCX"
+    if args.new is not None and args.word is not None:
+        cli.error("--new and --import both start a brief: give one")
+    if args.check or args.fix or args.files:
+        cli.error(f"{named} writes a new brief; check or build it after, by its name")
     country = args.new if args.new is not None else args.country
     if country is None or not (args.date and args.rating):
         needs = "" if args.new is not None else "--country COUNTRY, "

@@ -76,6 +76,19 @@ def heading_key(text: str) -> str:
     return " ".join(text.casefold().rstrip(" :：").split())
 
 
+def section_id(heading: str, recommendations: set[str], taken: set[str], counts: dict) -> str:
+    """A `##` section's id: `recommendations` for the recommendations' heading in any language,
+    else its heading's slug, numbered where an earlier section took it; taken and counts kept."""
+    key = heading_key(heading)  # "Recommendations", or "Recommendations to …"
+    named = any(key == r or key.startswith(r + " ") for r in recommendations)
+    slug = base = "recommendations" if named else slugify_unicode(heading, "-") or "section"
+    while slug in taken:  # the next number for this base, not every one again
+        counts[base] = counts.get(base, 1) + 1
+        slug = f"{base}-{counts[base]}"
+    taken.add(slug)
+    return slug
+
+
 class Sections(Treeprocessor):
     """Wrap each `##` heading and what follows it in `<section id="slug">`; list them in toc.
 
@@ -95,15 +108,7 @@ class Sections(Treeprocessor):
         for child in list(root):
             if child.tag == "h2":
                 heading = plain_text(self.md, child)
-                key = heading_key(heading)  # "Recommendations", or "Recommendations to …"
-                named = any(key == r or key.startswith(r + " ") for r in self.recommendations)
-                slug = base = (
-                    "recommendations" if named else slugify_unicode(heading, "-") or "section"
-                )
-                while slug in taken:  # the next number for this base, not every one again
-                    counts[base] = counts.get(base, 1) + 1
-                    slug = f"{base}-{counts[base]}"
-                taken.add(slug)
+                slug = section_id(heading, self.recommendations, taken, counts)
                 self.toc.append((slug, heading))
                 section = etree.Element("section", id=slug)
                 kept.append(section)

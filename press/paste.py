@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .i18n import N_, Language
 
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
-CAPS_RE = re.compile(r"^(?=.*[^\W\d_].*[^\W\d_])[^\W_a-z][^a-z]{1,78}$")  # no small letter
+PUNCTUATION = ".,:;!?()[]«»“”‘’\"'"
 BOLD_RE = re.compile(r"^(\*\*|__)(?P<text>[^*_].{0,78}?)\1[:.]?$")
 TAB_BULLET_RE = re.compile(r"^(?:\t| {4,})\s*[•·▪◦o\-*–]\s+(?P<text>\S.*)$")
 BULLET_RE = re.compile(r"^[•·▪◦]\s*(?P<text>\S.*)$")
@@ -47,7 +47,8 @@ def read(markdown: str, language: Language) -> list[Pasted]:
     """What in a brief's Markdown looks pasted from Word."""
     lines = markdown.replace("\r\n", "\n").split("\n")
     found, fenced, listed = [], False, False
-    layout = {plain(language.gettext(words)) for words in LAYOUT} | {plain(w) for w in LAYOUT}
+    layout = layout_words(language)
+    keep = acronyms(lines)
     for at, text in enumerate(lines):
         if FENCE_RE.match(text):
             fenced = not fenced
@@ -57,22 +58,27 @@ def read(markdown: str, language: Language) -> list[Pasted]:
             at + 1 == len(lines) or not lines[at + 1].strip()
         )
         listed = bool(re.match(r"^\s*([-*+]|\d+\.)\s", text)) or (listed and text[:1].isspace())
-        found += rules(at + 1, text, alone, listed, layout)
+        found += rules(at + 1, text, alone, listed, layout, keep)
     if found and not any(re.match(r"^##\s", text) for text in lines):  # pasted, and flat
         message = "no '##' heading: the brief has no sections, no bookmarks, no contents"
         found.append(Pasted(1, "paste.no-headings", None, message))
     return found
 
 
-def rules(line: int, text: str, alone: bool, listed: bool, layout: set[str]) -> list[Pasted]:
-    """What one line is, if it is one of Word's."""
+def layout_words(language: Language) -> set[str]:
+    """The layout's own words, in the brief's language and in English, as `plain` gives them."""
+    return {plain(language.gettext(words)) for words in LAYOUT} | {plain(w) for w in LAYOUT}
+
+
+def rules(
+    line: int, text: str, alone: bool, listed: bool, layout: set[str], keep: frozenset = frozenset()
+) -> list[Pasted]:
+    """What one line is, if it is one of Word's (keep: the words to keep in capitals)."""
     stripped = text.strip()
     if MARKDOWN_RE.match(text) and not TAB_BULLET_RE.match(text):
         return []  # written as Markdown already: a heading named like the layout's is the
         # heading check's (heading.clash)
-    if plain(stripped) in layout or any(
-        len(w) > 20 and plain(stripped).endswith(w) for w in layout
-    ):
+    if is_layout(stripped, layout):
         message = f"'{stripped}' is the layout's own text, which it prints: remove it here"
         return [Pasted(line, "paste.layout", None, message)]
     words = {plain(word) for word in stripped.split()}
@@ -97,20 +103,49 @@ def rules(line: int, text: str, alone: bool, listed: bool, layout: set[str]) -> 
         fix = f"### {match['text'].strip()}"
         message = f"a bold line alone reads as a sub-heading: write '{fix[:50]}'"
         return [Pasted(line, "paste.heading", fix, message)]
-    if alone and CAPS_RE.match(stripped) and len(stripped.split()) <= 12:
-        fix = f"## {sentence_case(stripped)}"
+    if alone and in_capitals(stripped) and len(stripped) <= 80 and len(stripped.split()) <= 12:
+        fix = f"## {sentence_case(stripped, keep)}"
         message = f"a line in capitals alone reads as a heading: write '{fix[:50]}'"
         return [Pasted(line, "paste.heading", fix, message)]
     return []
 
 
-def sentence_case(text: str) -> str:
+def is_layout(text: str, layout: set[str]) -> bool:
+    """Whether a line is the layout's own: its words, or the cover's dateline (a date, then the
+    doctype: 'March 2022 | A country research brief from the CIVICUS Monitor')."""
+    words = plain(text)
+    if words in layout:
+        return True
+    for phrase in layout:
+        head = words[: -len(phrase)] if len(phrase) > 20 and words.endswith(phrase) else None
+        if head and len(head) <= 14 and any(c.isdigit() for c in head):
+            return True
+    return False
+
+
+def in_capitals(text: str) -> bool:
+    """Whether a text is set in capitals: two letters of a cased script at least, none small
+    (Arabic has no capitals; Cyrillic and Greek have)."""
+    cased = [c for c in text if c.isupper() or c.islower()]
+    return len(cased) >= 2 and not any(c.islower() for c in cased)
+
+
+def acronyms(lines: list[str]) -> frozenset[str]:
+    """The words a text writes in capitals inside lines that are not in capitals: UN, EU, NGO."""
+    found = set()
+    for line in lines:
+        if not in_capitals(line):
+            found |= {w.strip(PUNCTUATION) for w in line.split() if in_capitals(w)}
+    return frozenset(found)
+
+
+def sentence_case(text: str, keep: frozenset = frozenset()) -> str:
     """'RIGHTS VIOLATIONS DURING PROTESTS' → 'Rights violations during protests'; a word with a
-    digit or a short one of capitals (COVID-19, UN, EU) kept as it is."""
+    digit (COVID-19) or one the text writes in capitals elsewhere (UN, EU) kept as it is."""
     words = []
-    for at, word in enumerate(text.split()):
-        keep = any(c.isdigit() for c in word) or (len(word.strip(".,:;()")) <= 3 and at > 0)
-        words.append(word if keep else word.lower())
+    for word in text.split():
+        kept = any(c.isdigit() for c in word) or word.strip(PUNCTUATION) in keep
+        words.append(word if kept else word.lower())
     first = words[0]
     return " ".join([first[:1].upper() + first[1:], *words[1:]])
 

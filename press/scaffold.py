@@ -29,15 +29,21 @@ def skeleton(country: str, language: Language) -> list[tuple[str, str]]:
     ]  # fmt: skip
 
 
+def front_matter(
+    country: str, date: str, rating: str, language: Language, title: str | None = None
+) -> str:
+    """A new brief's front matter, the series' title unless another is given."""
+    title = title or language.gettext("Overview of recent restrictions to civic freedoms")
+    meta = {"country": country, "title": title, "date": date, "rating": rating}
+    if language.tag != "en":
+        meta["lang"] = language.tag
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+
+
 def text_of(country: str, date: str, rating: str, language: Language) -> str:
     """A new brief's whole text."""
     _ = language.gettext
-    meta = {"country": country, "title": _("Overview of recent restrictions to civic freedoms"),
-            "date": date, "rating": rating}  # fmt: skip
-    if language.tag != "en":
-        meta["lang"] = language.tag
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
-    parts = [f"---\n{front}---\n"]
+    parts = [front_matter(country, date, rating, language)]
     parts += [f"## {heading}\n\n{advice}\n" for heading, advice in skeleton(country, language)]
     first = _("Write the first recommendation.")
     audiences = [_("To the authorities of %(country)s:") % {"country": country},
@@ -62,17 +68,42 @@ def new_brief(country: str, date: str, rating: str, language: Language, folder: 
     text = text_of(country, date, rating, language)
     validate(folder, split(folder, text)[0])  # the same checks as any brief's, before its name
     path = folder / file_name(folder, country, date)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        written = temporary(folder)
-    except OSError as error:  # a file where the folder should be, a folder not to write in
-        reason = "it is a file, not a folder" if folder.is_file() else error.strerror or str(error)
-        raise BriefError(folder, 1, "file.folder", f"cannot write a brief here: {reason}") from None
-    try:
-        written.write_text(text, encoding="utf-8")
-        os.link(written, path)  # in place whole, and never over another brief
-    except FileExistsError:
-        raise BriefError(path, 1, "file.exists", "already exists; not overwritten") from None
-    finally:
-        written.unlink(missing_ok=True)
+    create({path: text.encode()})
     return path
+
+
+EXISTS = "already exists; not overwritten"
+
+
+def create(files: dict[Path, bytes]) -> None:
+    """New files, each in place whole and never over another file; none of them when one cannot
+    be written (a BriefError at the file in the way, or at the folder that cannot take it)."""
+    if taken := next((path for path in files if path.exists() or path.is_symlink()), None):
+        raise BriefError(taken, 1, "file.exists", EXISTS)
+    done: list[Path] = []
+    try:
+        for path, data in files.items():
+            folder = path.parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                staged = temporary(folder)
+            except OSError as error:  # a file where the folder should be, a folder not to write in
+                reason = "it is a file, not a folder" if folder.is_file() else error.strerror
+                message = f"cannot write a brief here: {reason or error}"
+                raise BriefError(folder, 1, "file.folder", message) from None
+            try:
+                staged.write_bytes(data)
+                staged.chmod(0o644)  # as any file the press writes
+                os.link(staged, path)  # in place whole, and never over another file
+            except FileExistsError:
+                raise BriefError(path, 1, "file.exists", EXISTS) from None
+            except OSError as error:
+                message = f"cannot write: {error.strerror or error}"
+                raise BriefError(path, 1, "file.folder", message) from None
+            finally:
+                staged.unlink(missing_ok=True)
+            done.append(path)
+    except BriefError:
+        for path in done:
+            path.unlink(missing_ok=True)
+        raise

@@ -7,23 +7,22 @@ Pandoc is the `import` dependency group's (`make import`): `make pdf` never need
 from __future__ import annotations
 
 import json
-import os
+import re
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from textwrap import shorten
 from xml.etree import ElementTree
 
-import yaml
-from markdown.extensions.toc import slugify_unicode
-
 from . import paste, scaffold
-from .filetypes import is_svg, raster_type
-from .frontmatter import split, validate
+from .extension import heading_key, section_id
+from .filetypes import raster_type
+from .frontmatter import HIDDEN_RE, split, validate
 from .i18n import Language
-from .outputs import temporary
-from .problems import BriefError, SetupError
+from .problems import BriefError, SetupError, display
 
 # What the press reads: notes, pipe tables, and HTML for a table pipes cannot hold (cells of
 # several paragraphs, merged cells); the sanitizer keeps only a table's own tags.
@@ -32,8 +31,15 @@ SECONDS = 120  # a Word file pandoc cannot read in two minutes is not a brief
 HEAP = "1G"  # nor one it cannot read in a gigabyte (a zip bomb: pandoc stops, says so)
 UNWRAPPED = {"Span", "Underline", "SmallCaps", "Strikeout"}  # the brief's own styles set these
 BREAKS = {"Space", "SoftBreak", "LineBreak"}
+COLON = {"t": "Str", "c": ":"}
+ABOUT = "About the CIVICUS Monitor"  # the layout's panel: pasted, its whole section goes
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_PART = 16 * 2**20
+SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
+            "image/svg+xml": ".svg"}  # fmt: skip
+SVG_START_RE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                          rb"(?:<!DOCTYPE[^>]*>\s*)?<svg[\s>]", re.S)  # fmt: skip
+FENCE_RE = re.compile(r"^( {0,3})([`~])(?=\2\2)", re.M)
 
 
 @dataclass
@@ -51,6 +57,9 @@ class Marks:
 
     changes: int = 0
     comments: int = 0
+    notes_lost: int = 0  # in a caption or the title, which hold no note
+    notes_inline: int = 0  # in a table with merged cells, set in brackets
+    notes_shared: int = 0  # repeated word for word, one note called again
 
 
 def pandoc() -> str:
@@ -62,7 +71,11 @@ def pandoc() -> str:
             "--import reads Word files with pandoc: run `make import …`, or install the "
             "import group (pip install --group import)"
         ) from None
-    return pypandoc.get_pandoc_path()
+    try:
+        return pypandoc.get_pandoc_path()
+    except (OSError, RuntimeError) as error:  # installed without its program
+        raise SetupError(f"--import needs pandoc, which was not found ({error}): run "
+                         "`make import …` again") from None  # fmt: skip
 
 
 def run_pandoc(source: Path, arguments: list[str], given: bytes | None = None) -> bytes:
@@ -138,6 +151,7 @@ def accepted(node, marks: Marks):
             _, alt, target = item["c"]
             kept.append({"t": "Image", "c": [["", [], []], accepted(alt, marks), target]})
         elif kind == "Figure":
+            marks.notes_lost += notes_in(item["c"][1])
             kept += accepted(figure(item), marks)
         else:
             kept.append(accepted(item, marks))
@@ -170,8 +184,11 @@ def comments(source: Path) -> list[tuple[str, str]]:
             if part.file_size > MAX_PART:
                 return [("", f"comments not read: their part is over {MAX_PART // 2**20} MiB")]
             root = ElementTree.fromstring(archive.read(part))
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
-        return []
+    except KeyError:
+        return []  # no comments
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, RuntimeError, ValueError,
+            NotImplementedError, EOFError, zlib.error):  # fmt: skip
+        return [("", "Word's comments could not be read: read them in Word")]
     found = []
     for comment in root.iter(f"{W}comment"):
         paragraphs = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in comment.iter(f"{W}p")]
@@ -190,50 +207,81 @@ def look(block: dict) -> str | None:
         return None
     if len(inlines) == 1 and inlines[0]["t"] == "Strong" and text[-1:] not in ".,;":
         return "bold"
-    if paste.CAPS_RE.match(text):
+    if paste.in_capitals(text):
         return "caps"
     return None
 
 
-def heading(level: int, text: str) -> dict:
-    """A heading block of plain words."""
-    words = []
-    for word in text.split():
-        words += [{"t": "Space"}, {"t": "Str", "c": word}]
-    return {"t": "Header", "c": [level, ["", [], []], words[1:]]}
+def sentence_cased(inlines: list, keep: frozenset) -> list:
+    """Inlines in capitals in sentence case, their notes, links and emphasis kept: a word with a
+    digit or one the text writes in capitals elsewhere (UN, EU) kept as it is."""
+    first = True
+
+    def walk(nodes: list) -> list:
+        nonlocal first
+        out = []
+        for node in nodes:
+            kind = node["t"]
+            if kind == "Str":
+                word = node["c"]
+                kept = any(c.isdigit() for c in word) or word.strip(paste.PUNCTUATION) in keep
+                word = word if kept else word.lower()
+                if first and any(c.isalpha() for c in word):
+                    at = next(i for i, c in enumerate(word) if c.isalpha())
+                    word, first = word[:at] + word[at].upper() + word[at + 1 :], False
+                out.append({"t": "Str", "c": word})
+            elif kind in ("Emph", "Strong"):
+                out.append({"t": kind, "c": walk(node["c"])})
+            elif kind == "Link":
+                attributes, content, target = node["c"]
+                out.append({"t": "Link", "c": [attributes, walk(content), target]})
+            else:
+                out.append(node)
+        return out
+
+    return walk(inlines)
 
 
-def headings(blocks: list[dict]) -> tuple[list[dict], int]:
+def headings(blocks: list[dict], keep: frozenset) -> tuple[list[dict], int]:
     """The blocks with headings by look made headings, every level moved so that the top is `##`
-    and capitals in sentence case; how many were found by look."""
+    and capitals in sentence case, what a heading holds kept; how many were found by look."""
     styled = [b["c"][0] for b in blocks if b["t"] == "Header"]
     looks = [look(b) for b in blocks]
     top = min(styled, default=2)
-    caps = 2 if styled or "caps" in looks else None
-    levels = {"caps": 2, "bold": 3 if caps else 2}
+    levels = {"caps": 2, "bold": 3 if styled or "caps" in looks else 2}
     shaped = []
     for block, seen in zip(blocks, looks, strict=True):
         if block["t"] == "Header":
             level, attributes, inlines = block["c"]
-            text = plain(inlines).strip()
-            block = {"t": "Header", "c": [min(level - top + 2, 6), attributes, inlines]}
-            if text and not any(c.islower() for c in text):
-                block = heading(block["c"][0], paste.sentence_case(text))
+            level = min(level - top + 2, 6)
         elif seen:
-            text = plain(block["c"]).strip().rstrip(":")
-            block = heading(levels[seen], paste.sentence_case(text) if seen == "caps" else text)
-        shaped.append(block)
+            level, attributes, inlines = levels[seen], ["", [], []], block["c"]
+            if seen == "bold":
+                inlines = next(n for n in inlines if n["t"] == "Strong")["c"]
+            while inlines and (inlines[-1]["t"] in BREAKS or inlines[-1] == COLON):
+                inlines = inlines[:-1]
+        else:
+            shaped.append(block)
+            continue
+        if paste.in_capitals(plain(inlines)):
+            inlines = sentence_cased(inlines, keep)
+        if plain(inlines).strip() or holds(inlines):  # Word's empty heading paragraphs go
+            shaped.append({"t": "Header", "c": [level, attributes, inlines]})
     return shaped, sum(bool(seen) for seen in looks)
 
 
-def anchors(blocks: list[dict]) -> tuple[list[dict], int]:
-    """The blocks with a link to a heading led to the heading's id as the press makes it, and a
-    link to any other place in the file (a Word bookmark) made a placeholder, `(#)`, which
-    `--check` lists; how many were."""
-    ids = {}
+def anchors(blocks: list[dict], recommendations: set[str]) -> tuple[list[dict], int]:
+    """The blocks with a link to a heading led to its section's id as the press makes it (a
+    `###` to the `##` it is under), and a link to any other place in the file (a Word bookmark)
+    made a placeholder, `(#)`, which `--check` lists; how many were."""
+    ids, taken, counts, section = {}, set(), {}, ""
     for block in blocks:
-        if block["t"] == "Header" and block["c"][1][0]:
-            ids[block["c"][1][0]] = slugify_unicode(plain(block["c"][2]), "-") or "section"
+        if block["t"] == "Header":
+            level, (name, _, _), inlines = block["c"]
+            if level == 2:
+                section = section_id(plain(inlines).strip(), recommendations, taken, counts)
+            if name and section:
+                ids[name] = section
     unlinked = 0
 
     def relink(node):
@@ -270,7 +318,7 @@ def shared_notes(blocks: list[dict]) -> tuple[list[dict], int]:
             return node
         if node.get("t") == "Note":
             key = json.dumps(node["c"], sort_keys=True)
-            if key in numbers:
+            if key in numbers and len(plain_blocks(node["c"])) >= 40:  # not "Ibid."
                 shared += 1
                 return {"t": "RawInline", "c": ["markdown", f"[^{numbers[key]}]"]}
             numbers[key] = len(numbers) + 1  # pandoc numbers the notes it writes from 1
@@ -279,44 +327,124 @@ def shared_notes(blocks: list[dict]) -> tuple[list[dict], int]:
     return share(blocks), shared
 
 
-def title_of(document: dict, blocks: list[dict]) -> tuple[str | None, list[dict]]:
-    """The brief's title: Word's Title style, or a first heading no other heading is level with
-    (then taken out of the body)."""
-    title = document["meta"].get("title", {})
+def title_of(meta: dict, blocks: list[dict]) -> tuple[list | None, list[dict]]:
+    """The brief's title, as inlines: Word's Title style, or a first heading no other heading
+    is level with (then taken out of the body)."""
+    title = meta.get("title", {})
     if title.get("t") == "MetaInlines":
-        return plain(title["c"]).strip() or None, blocks
+        return title["c"], blocks
     headers = [b for b in blocks if b["t"] == "Header"]
     if headers and blocks[0] is headers[0] and len(headers) > 1:
         level = headers[0]["c"][0]
         if all(h["c"][0] > level for h in headers[1:]):
-            return plain(headers[0]["c"][2]).strip(), blocks[1:]
+            return headers[0]["c"][2], blocks[1:]
     return None, blocks
 
 
-def layout_left_out(blocks: list[dict], language: Language, cover: set[str]) -> tuple[list, int]:
-    """The blocks without what the layout prints itself: a line of its words (the cover, the
-    scale), an About section, and before the first heading the country, title and date."""
-    layout = {paste.plain(language.gettext(w)) for w in paste.LAYOUT}
-    layout |= {paste.plain(w) for w in paste.LAYOUT}
-    kept, dropped, skipping, before = [], 0, None, True
+def plain_blocks(blocks: list) -> str:
+    """The text of some blocks (a note's), one space between them."""
+    return " ".join(words_of(b) for b in blocks).strip()
+
+
+def notes_in(node) -> int:
+    """How many notes a part of the tree holds."""
+    if isinstance(node, dict):
+        return (node.get("t") == "Note") + sum(notes_in(v) for v in node.values())
+    return sum(notes_in(item) for item in node) if isinstance(node, list) else 0
+
+
+def layout_left_out(
+    blocks: list[dict], language: Language, cover: set[str]
+) -> tuple[list, list[str]]:
+    """The blocks without what the layout prints itself: a paragraph or heading of its words
+    (the cover's, the scale), the About section whole, and before the first heading the
+    country, title and date; the words of each left out."""
+    layout = paste.layout_words(language)
+    about = {paste.plain(w) for w in (ABOUT, language.gettext(ABOUT))}
+    kept, dropped, skipping, before = [], [], None, True
     for block in blocks:
-        text = words_of(block)
+        text = words_of(block).strip()
         level = block["c"][0] if block["t"] == "Header" else None
         if level is not None:
             before = False
             if skipping is not None and level <= skipping:
                 skipping = None
-        pasted = paste.rules(1, text.strip(), True, False, layout) if text.strip() else []
-        if level is not None and pasted and pasted[0].code == "paste.layout":
-            skipping = level  # the About text: its heading and what follows it
-        layout_line = pasted and pasted[0].code == "paste.layout"
-        if skipping is not None or layout_line or (before and paste.plain(text) in cover):
-            dropped += 1
-        elif bare(block):
-            continue  # an empty paragraph, Word's spacing
-        else:
+            if paste.plain(text) in about:
+                skipping = level  # the About text: its heading and what follows it
+        scale = len(text.split()) > 1 and {paste.plain(w) for w in text.split()} <= layout
+        if skipping is not None or (text and paste.is_layout(text, layout)) or scale:
+            dropped.append(text or block["t"])
+        elif before and text and paste.plain(text) in cover:
+            dropped.append(text)
+        elif not bare(block):  # an empty paragraph is Word's spacing
             kept.append(block)
     return kept, dropped
+
+
+def tables(blocks: list[dict], marks: Marks) -> list[dict]:
+    """Tables the press's Markdown holds: a cell's paragraphs joined into one, so that it stays
+    a pipe table whose notes are notes; in a table with merged cells (HTML, where Markdown
+    notes are not read) a note's words set in the cell, in brackets, counted."""
+
+    def cells(table: dict):
+        _, _, _, head, bodies, foot = table["c"]
+        rows = head[1] + [row for body in bodies for row in body[2] + body[3]] + foot[1]
+        for row in rows:
+            yield from row[1]
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if node.get("t") != "Table":
+            return {key: walk(value) for key, value in node.items()}
+        table = json.loads(json.dumps(node))
+        for cell in cells(table):
+            if len(cell[4]) > 1 or any(b["t"] not in ("Plain", "Para") for b in cell[4]):
+                inlines = []
+                for block in cell[4]:
+                    part = block["c"] if block["t"] in ("Plain", "Para") else as_words(block)
+                    inlines += ([{"t": "Space"}] if inlines else []) + part
+                cell[4] = [{"t": "Plain", "c": inlines}]
+        if any(cell[2] > 1 or cell[3] > 1 for cell in cells(table)):
+            table = bracketed_notes(table, marks)
+        return table
+
+    return walk(blocks)
+
+
+def as_words(node) -> list[dict]:
+    """A part of the tree that is no paragraph (a list in a cell) as its words."""
+    found = []
+    for word in words_in(node):
+        found += [{"t": "Space"}, {"t": "Str", "c": word}]
+    return found[1:]
+
+
+def words_in(node) -> list[str]:
+    """Every word of a part of the tree, in order."""
+    if isinstance(node, dict):
+        if node.get("t") == "Str":
+            return [node["c"]]
+        return [w for value in node.values() for w in words_in(value)]
+    return [w for item in node for w in words_in(item)] if isinstance(node, list) else []
+
+
+def bracketed_notes(node, marks: Marks):
+    """A part of the tree with each note's words set where it is called, in brackets."""
+    if isinstance(node, list):
+        out = []
+        for item in node:
+            if isinstance(item, dict) and item.get("t") == "Note":
+                marks.notes_inline += 1
+                out += [{"t": "Space"}, {"t": "Str", "c": f"[{' '.join(words_in(item['c']))}]"}]
+            else:
+                out.append(bracketed_notes(item, marks))
+        return out
+    if isinstance(node, dict):
+        return {key: bracketed_notes(value, marks) for key, value in node.items()}
+    return node
 
 
 def words_of(block: dict) -> str:
@@ -358,45 +486,61 @@ def import_docx(
     """Write the Word file as a brief into folder, its pictures beside it; never overwrite."""
     date = date.strip()
     name = scaffold.file_name(folder, country, date)
-    stem = name.removesuffix(".md")
+    stem, path = name.removesuffix(".md"), folder / name
     if not source.is_file():
-        raise BriefError(source, 1, "import.read", "no such file")
+        why = "not a file" if source.exists() else "no such file"
+        raise BriefError(source, 1, "import.read", why)
+    said = comments(source)  # before anything is written: a part that cannot be read says so
+    marks = Marks()
     with tempfile.TemporaryDirectory(prefix="press-import-") as media:
-        marks = Marks()
         document = read_docx(source, Path(media))
         blocks = accepted(document["blocks"], marks)
-        title, blocks = title_of(document, blocks)
-        cover = {paste.plain(w) for w in (country, title or "", date) if w}
+        title, blocks = title_of(accepted(document["meta"], marks), blocks)
+        marks.notes_lost += notes_in(title or [])
+        title_text = " ".join(HIDDEN_RE.sub("", plain(title or [])).split()) or None
+        cover = {paste.plain(w) for w in (country, title_text or "", date) if w}
         blocks, dropped = layout_left_out(blocks, language, cover)
-        blocks, by_look = headings(blocks)
-        blocks, unlinked = anchors(blocks)
-        blocks, _ = shared_notes(blocks)
+        keep = paste.acronyms([words_of(b) for b in blocks if b["t"] != "Header"])
+        blocks, by_look = headings(blocks, keep)
+        blocks = tables(blocks, marks)
+        blocks, marks.notes_shared = shared_notes(blocks)
+        names = {"Recommendations", language.gettext("Recommendations")}
+        blocks, unlinked = anchors(blocks, {heading_key(n) for n in names})
         files, left = picture_files(pictures(blocks, []), Path(media), stem)
         blocks = [block for block in blocks if not bare(block)]
-        body = write_markdown(source, {**document, "blocks": blocks})
-        text = front(country, title, date, rating, language) + "\n" + body
-        validate(folder, split(folder, text)[0])
-        written = write(folder / name, text, files)
-    report = [f"{source.name}: {what}" for what in summary(body, by_look, dropped)]
-    if marks.changes:
-        report.append(f"{source.name}: warning: {marks.changes} tracked changes accepted: read "
-                      "the brief against Word's final text [import.changes]")  # fmt: skip
-    for author, words in comments(source):
-        report.append(f"{source.name}: warning: comment{' by ' + author if author else ''}, "
-                      f"not printed: {words} [import.comment]")  # fmt: skip
-    if unlinked:
-        report.append(f"{source.name}: warning: {unlinked} links to a place in Word that is not "
-                      "a heading (a bookmark) made placeholders, (#): --check lists them "
-                      "[import.link]")  # fmt: skip
-    for what in left:
-        report.append(f"{source.name}: warning: {what} [import.picture]")
-    return Imported(folder / name, written, report)
+        body = unfenced(write_markdown(source, {**document, "blocks": blocks}))
+        text = scaffold.front_matter(country, date, rating, language, title_text) + "\n" + body
+        validate(source, split(source, text)[0])
+        scaffold.create({**{folder / n: data for n, data in files.items()}, path: text.encode()})
+    report = [f"{display(source)}: {line}" for line in summary(body, by_look, marks)]
+    warnings = [
+        *(f"left out, the layout prints it: '{shorten(text, 60, placeholder='…')}' [import.layout]"
+          for text in dropped),
+        *([f"{marks.changes} tracked changes accepted: read the brief against Word's final "
+           "text [import.changes]"] if marks.changes else []),
+        *(f"comment{' by ' + author if author else ''}, not printed: {words} [import.comment]"
+          for author, words in said),
+        *([f"{unlinked} links to a place in Word that is not a heading (a bookmark) made "
+           "placeholders, (#): --check lists them [import.link]"] if unlinked else []),
+        *([f"{marks.notes_lost} notes in the title or a caption, which hold none, left out: "
+           "put them in the text [import.note]"] if marks.notes_lost else []),
+        *([f"{marks.notes_inline} notes in a table with merged cells set in brackets where "
+           "they are called: Markdown reads no note there [import.note]"]
+          if marks.notes_inline else []),
+        *(f"{what} [import.picture]" for what in left),
+    ]  # fmt: skip
+    report += [f"{display(source)}:1: warning: {line}" for line in warnings]
+    return Imported(path, [folder / n for n in files], report)
 
 
-def summary(body: str, by_look: int, dropped: int) -> list[str]:
-    """What was carried across, in counts, and what was left out."""
-    import re
+def unfenced(markdown: str) -> str:
+    """Markdown with a line of Word's that opens with three backticks or tildes (a separator)
+    kept as text: the press reads fenced code, pandoc's strict Markdown does not."""
+    return FENCE_RE.sub(lambda m: m[1] + ("&#96;" if m[2] == "`" else "&#126;"), markdown)
 
+
+def summary(body: str, by_look: int, marks: Marks) -> list[str]:
+    """What was carried across, in counts."""
     counts = {
         "headings": len(re.findall(r"^#{2,6} ", body, re.M)),
         "notes": len(re.findall(r"^\[\^[^\]]+\]:", body, re.M)),
@@ -407,9 +551,9 @@ def summary(body: str, by_look: int, dropped: int) -> list[str]:
     lines = [", ".join(f"{n} {what}" for what, n in counts.items())]
     if by_look:
         lines.append(f"note: {by_look} headings found by their look (bold or capitals alone)")
-    if dropped:
-        lines.append(f"note: {dropped} paragraphs left out: the cover, About text or rating "
-                     "scale, which the layout prints itself")  # fmt: skip
+    if marks.notes_shared:
+        lines.append(f"note: {marks.notes_shared} notes repeated word for word are one note, "
+                     "called again")  # fmt: skip
     return lines
 
 
@@ -423,61 +567,17 @@ def picture_files(found: list[dict], media: Path, stem: str) -> tuple[dict[str, 
             data = path.read_bytes() if path.resolve().is_relative_to(media.resolve()) else b""
         except OSError:
             data = b""
-        suffix = path.suffix.lower()
-        kind = "svg" if is_svg(data) else safe_type(path.name, data)
-        if not kind:
-            left.append(f"picture {number} ({path.name}) is not a PNG, JPEG, GIF, WebP or SVG "
-                        "the press can print: left out; save it as PNG and add it")  # fmt: skip
+        try:
+            kind = "image/svg+xml" if SVG_START_RE.match(data) else raster_type(path.name, data)
+        except ValueError as error:  # too many pixels to decode
+            kind, why = None, str(error)
+        else:
+            why = "not a PNG, JPEG, GIF, WebP or SVG the press can print"
+        if kind not in SUFFIXES:
+            left.append(f"picture {number} ({path.name}): {why}; left out, add it as PNG")
             image.update({"t": "Str", "c": ""})  # its paragraph, if that is all, dropped
             continue
-        name = f"{stem}-{number}{suffix if suffix != '.jpeg' else '.jpg'}"
+        name = f"{stem}-{number}{SUFFIXES[kind]}"  # the type's, never the file's own name's
         files[name] = data
         image["c"][2] = [name, image["c"][2][1]]
     return files, left
-
-
-def safe_type(name: str, data: bytes) -> str | None:
-    """A raster picture's type, or None for what is none (or too large to decode)."""
-    try:
-        return raster_type(name, data)
-    except ValueError:
-        return None
-
-
-def front(country: str, title: str | None, date: str, rating: str, language: Language) -> str:
-    """The new brief's front matter, as `--new` writes it."""
-    _ = language.gettext
-    meta = {"country": country, "title": title or _("Overview of recent restrictions to civic "
-            "freedoms"), "date": date, "rating": rating}  # fmt: skip
-    if language.tag != "en":
-        meta["lang"] = language.tag
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
-
-
-def write(path: Path, text: str, files: dict[str, bytes]) -> list[Path]:
-    """The brief and its pictures, each in place whole and never over another file; none of them
-    when one cannot be."""
-    folder = path.parent
-    targets = [folder / name for name in files] + [path]
-    if taken := next((t for t in targets if t.exists()), None):
-        raise BriefError(taken, 1, "file.exists", "already exists; not overwritten")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise BriefError(folder, 1, "file.folder", f"cannot write here: {error}") from None
-    done: list[Path] = []
-    try:
-        for target, data in [*((folder / n, d) for n, d in files.items()), (path, text.encode())]:
-            staged = temporary(folder)
-            try:
-                staged.write_bytes(data)
-                os.link(staged, target)
-            finally:
-                staged.unlink(missing_ok=True)
-            done.append(target)
-    except FileExistsError as error:
-        for target in done:
-            target.unlink(missing_ok=True)
-        raise BriefError(Path(error.filename or path), 1, "file.exists", "already exists; "
-                         "not overwritten") from None  # fmt: skip
-    return done[:-1]

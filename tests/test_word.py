@@ -13,7 +13,7 @@ from pathlib import Path
 import pypandoc
 import pytest
 from conftest import ROOT, run
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -164,13 +164,20 @@ def test_headings_by_style_and_by_look_in_sentence_case(pasted):
     assert "2 headings found by their look" in stdout
 
 
-def test_the_layouts_own_text_is_left_out(pasted):
-    brief, stdout, _ = pasted
+def test_the_layouts_own_text_is_left_out_and_named(pasted):
+    brief, _, stderr = pasted
     body = read(brief).markdown
     for words_ in ("WATCHLIST", "Obstructed", "About the CIVICUS", "rates civic space"):
         assert words_ not in body
     assert "\nSerbia\n" not in body
-    assert "paragraphs left out" in stdout
+    left = re.findall(r"warning: left out, the layout prints it: '(.*)' \[import.layout\]", stderr)
+    assert left == [
+        "CIVICUS MONITOR WATCHLIST",
+        "Serbia",
+        "Obstructed",
+        "About the CIVICUS Monitor",
+        "The CIVICUS Monitor rates civic space in 198 countries.",
+    ]
 
 
 def test_changes_accepted_and_comments_listed_never_printed(pasted):
@@ -310,13 +317,153 @@ def test_a_picture_outside_pandocs_media_folder_is_never_read(tmp_path):
 levels = st.lists(st.integers(1, 6), min_size=1, max_size=12)
 
 
+def header(level: int, *inlines: dict) -> dict:
+    """A heading block of pandoc's tree."""
+    return {"t": "Header", "c": [level, ["", [], []], list(inlines)]}
+
+
+def words_(text: str) -> list[dict]:
+    """Words as pandoc's inlines."""
+    found = []
+    for each in text.split():
+        found += [{"t": "Space"}, {"t": "Str", "c": each}]
+    return found[1:]
+
+
 @given(levels)
 def test_heading_levels_start_at_two_and_keep_their_steps(given_levels):
-    blocks = [word.heading(level, f"Heading {i}") for i, level in enumerate(given_levels)]
-    shaped, _ = word.headings(blocks)
+    blocks = [header(level, *words_(f"Heading {i}")) for i, level in enumerate(given_levels)]
+    shaped, _ = word.headings(blocks, frozenset())
     after = [block["c"][0] for block in shaped]
     assert min(after) == 2 and max(after) <= 6
     steps = zip(pairwise(given_levels), pairwise(after), strict=True)
     for (a, b), (c, d) in steps:
         if max(a, b) - min(given_levels) + 2 <= 6:
             assert d - c == b - a
+
+
+NOTE = {"t": "Note", "c": [{"t": "Para", "c": words_("Amnesty International, 2025.")}]}
+LINK = {"t": "Link", "c": [["", [], []], words_("ASSEMBLY"), ["https://example.org/", ""]]}
+
+
+def test_a_heading_in_capitals_keeps_its_note_link_and_acronyms_in_sentence_case():
+    inlines = [*words_("FREEDOM OF PEACEFUL"), {"t": "Space"}, LINK, {"t": "Space"}]
+    inlines += [*words_("IN THE EU AND UN"), NOTE]
+    shaped, _ = word.headings([header(1, *inlines)], frozenset({"EU", "UN"}))
+    (heading,) = shaped
+    assert word.plain(heading["c"][2]) == "Freedom of peaceful assembly in the EU and UN"
+    assert NOTE in heading["c"][2] and any(n["t"] == "Link" for n in heading["c"][2])
+
+
+@settings(max_examples=60)
+@given(
+    st.text(alphabet="абвгдежзийклмнопрстуфхцчшщыэюя ", min_size=3, max_size=60),
+    st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهوي ", min_size=3, max_size=60),
+)
+def test_a_short_paragraph_in_a_script_with_small_letters_or_none_is_no_heading(ru, ar):
+    for text in (ru.capitalize(), ar):
+        if text.strip():
+            assert word.look({"t": "Para", "c": words_(text)}) is None
+    assert word.look({"t": "Para", "c": words_("СВОБОДА СОБРАНИЙ")}) == "caps"
+
+
+def test_a_section_that_names_the_watchlist_is_kept_and_about_goes_whole(tmp_path):
+    page = (
+        "# Why Serbia is on the CIVICUS Monitor Watchlist\n\nIt was added in 2025.[^1]\n\n"
+        "## Key figures\n\nA sentence of the author's own.\n\n"
+        "# About the CIVICUS Monitor\n\nBoilerplate.\n\n## The ratings\n\nMore boilerplate.\n\n"
+        "# Recommendations\n\n- Act.\n\n[^1]: CIVICUS Monitor, 2025.\n"
+    )
+    brief, _, stderr = imported(tmp_path, word_file(tmp_path / "word", page))
+    body = read(brief).markdown
+    assert "## Why Serbia is on the CIVICUS Monitor Watchlist" in body
+    assert "It was added in 2025.[^1]" in body and "A sentence of the author’s own." in body
+    assert "Key figures" not in body and "oilerplate" not in body and "The ratings" not in body
+    assert stderr.count("[import.layout]") == 5
+
+
+def test_notes_in_a_table_of_merged_cells_are_set_in_brackets_and_the_brief_builds(tmp_path):
+    page = (
+        "# Detentions\n\n"
+        "+--------+--------+\n| City   | Count  |\n+========+========+\n"
+        "| Both cities[^1]  |\n+--------+--------+\n| Niš    | 12     |\n+--------+--------+\n\n"
+        "Text.[^2]\n\n[^1]: Civic Initiatives, monitoring report, 2025.\n\n[^2]: A second note.\n"
+    )
+    brief, _, stderr = imported(tmp_path, word_file(tmp_path / "word", page))
+    body = read(brief).markdown
+    assert "[Civic Initiatives, monitoring report, 2025.]" in body and "Text.[^1]" in body
+    assert "1 notes in a table with merged cells" in stderr
+    status, _, stderr = run([str(brief), "-o", str(tmp_path / "out")])
+    assert status == 0, stderr
+
+
+def test_short_notes_alike_stay_two_and_long_ones_are_one(tmp_path):
+    long = "Amnesty International, Serbia: authorities must end unlawful force, July 2025."
+    page = f"# A\n\nOne.[^1] Two.[^2] Three.[^3] Four.[^4]\n\n[^1]: {long}\n\n[^2]: Ibid.\n\n[^3]: {long}\n\n[^4]: Ibid.\n"
+    brief, stdout, _ = imported(tmp_path, word_file(tmp_path / "word", page))
+    body = read(brief).markdown
+    assert "One.[^1] Two.[^2] Three.[^1] Four.[^3]" in body
+    assert "note: 1 notes repeated word for word are one note" in stdout
+
+
+def test_links_to_headings_lead_to_the_sections_the_press_names(tmp_path):
+    page = (
+        "# Contexte\n\nVoir [les recommandations](#recommandations) et [le détail](#un-détail).\n\n"
+        "## Un détail\n\nTexte.\n\n# Recommandations\n\n## Aux autorités :\n\n- Agir.\n"
+    )
+    brief, _, stderr = imported(tmp_path, word_file(tmp_path / "word", page), "fr")
+    body = read(brief).markdown
+    assert "[les recommandations](#recommendations)" in body
+    assert "[le détail](#contexte)" in body  # a `###` is found in its `##` section
+    status, _, stderr = run(["--check", str(brief)])
+    assert status == 0 and "link." not in stderr
+
+
+def test_a_line_of_tildes_in_word_is_text_not_code(tmp_path):
+    page = "# A\n\nBefore.\n\n&#126;&#126;&#126;\n\nBetween.[^1]\n\n&#126;&#126;&#126;\n\nAfter.\n\n[^1]: A note.\n"
+    brief, _, _ = imported(tmp_path, word_file(tmp_path / "word", page))
+    status, _, stderr = run([str(brief), "-o", str(tmp_path / "out"), "--html"])
+    assert status == 0, stderr
+    page = (tmp_path / "out" / "serbia-2025-12.html").read_text("utf-8")
+    assert "<pre" not in page and "Between." in page and "~~~" in page
+
+
+def test_a_picture_is_named_by_its_type_never_by_the_name_in_the_word_file(tmp_path):
+    (tmp_path / "rId9.md").write_bytes(b"---\ncountry: Injected\n---\n<!-- <svg> -->\n")
+    (tmp_path / "rId8.md").write_bytes(
+        b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>'
+    )
+    found = [
+        {"t": "Image", "c": [["", [], []], [], [str(tmp_path / n), ""]]}
+        for n in ("rId9.md", "rId8.md")
+    ]
+    files, left = word.picture_files(found, tmp_path, "kenya-2024-05")
+    assert list(files) == ["kenya-2024-05-2.svg"] and "rId9.md" in left[0]
+
+
+def test_comments_that_cannot_be_read_are_said_not_a_traceback(tmp_path):
+    docx = word_file(
+        tmp_path / "word",
+        '# A\n\n[Note]{.comment-start id="0" author="Ana"}Text[]{.comment-end id="0"}.\n',
+    )
+    with zipfile.ZipFile(docx) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    raw = bytearray(broken.read_bytes())
+    at = raw.index(b"word/comments.xml") + len(b"word/comments.xml")  # the local header's name
+    raw[at + 5 : at + 25] = bytes(20)  # its deflated bytes, spoiled
+    broken.write_bytes(bytes(raw))
+    assert word.comments(broken) == [("", "Word's comments could not be read: read them in Word")]
+
+
+def test_import_is_alone_on_its_command_line(tmp_path):
+    docx = word_file(tmp_path / "word", "# A\n\nText.\n")
+    argv = ["--import", str(docx), "--country", "Serbia", "--date", "2025-12", "--rating", "open"]
+    argv += ["--content", str(tmp_path / "c")]
+    for more in (["--check"], ["--new", "Kenya"], [str(docx)]):
+        status, _, stderr = run([*argv, *more])
+        assert status == 2 and "usage:" in stderr
+    assert not (tmp_path / "c").exists()
