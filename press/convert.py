@@ -12,6 +12,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.smarty import SmartyExtension
 from markdown.extensions.tables import TableExtension
 
+from .charts import Charts
 from .config import MAX_DEPTH, Config
 from .extension import Fact, PressExtension, heading_key
 from .frontmatter import Brief
@@ -67,6 +68,9 @@ def convert(brief: Brief, config: Config, language: Language) -> Converted:
     )
     # After Python-Markdown's whitespace normalising (30), before fenced code (25) and HTML (20).
     md.preprocessors.register(ListIndents(md), "press-list-indents", 28)
+    # Before fenced code (25): a ```chart block is the press's, not code.
+    charts = Charts(md, brief.path, brief.body_line, language.tag, rtl)
+    md.preprocessors.register(charts, "press-charts", 27)
     try:
         html = md.convert(brief.markdown)
     except RecursionError:
@@ -75,7 +79,7 @@ def convert(brief: Brief, config: Config, language: Language) -> Converted:
         ) from None
     # Before the allow-list too: its time grows with the square of the tags left open.
     check_depth(brief, depth(html), source)
-    html = sanitize(html, brief.path.parent, config.out_dir)
+    html = charts.placed(sanitize(html, brief.path.parent, config.out_dir))
     check_depth(brief, depth(html), source)
     return Converted(html, press.toc, press.facts)
 

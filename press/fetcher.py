@@ -10,7 +10,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import locator
+from . import charts, locator
 from .config import MAX_FETCH_BYTES
 from .filetypes import (
     MAX_DRAWN,
@@ -48,7 +48,8 @@ def brief_images(page: str, folder: Path, out_dir: Path) -> str:
 
 class RootedFetcher(URLFetcher):
     """Serve only regular files under the given folders, pinned fonts as `font:NAME`, the print
-    copy's CMYK profile as `profile:condition` and the cover's map as `map:ISO`."""
+    copy's CMYK profile as `profile:condition`, the cover's map as `map:ISO` and a chart's picture
+    as `chart:…` (press/charts.py)."""
 
     def __init__(self, roots: list[Path], fonts: dict[str, Path], profile: Path | None = None):
         super().__init__(fail_on_errors=True)
@@ -62,6 +63,10 @@ class RootedFetcher(URLFetcher):
             data = locator.svg(parts.path) if MAP_RE.fullmatch(parts.path) else None
             if data is None:
                 raise ValueError(f"refused {url}: no map of that country")
+            return URLFetcherResponse(url, data, {"Content-Type": "image/svg+xml"})
+        if parts.scheme == "chart":  # a chart's picture, drawn by the press from numbers
+            if (data := charts.plot(parts.path)) is None:
+                raise ValueError(f"refused {url[:80]}: not a chart's picture")
             return URLFetcherResponse(url, data, {"Content-Type": "image/svg+xml"})
         mime, data, path = self.read(url)
         return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})

@@ -18,7 +18,9 @@ from iso3166 import countries_by_alpha2
 from .config import ROOT
 from .i18n import catalogs
 
-ATLAS = ROOT / "fonts" / "node_modules" / "world-atlas" / "countries-50m.json"
+ATLAS = ROOT / "fonts" / "node_modules" / "world-atlas"
+FINE, COARSE = "countries-50m.json", "countries-110m.json"  # Natural Earth's 1:50m and 1:110m
+WIDE = 30.0  # degrees: a map wider than this is drawn from the coarser boundaries (smaller PDF)
 # The Monitor's own names of countries, and common ones CLDR gives otherwise ("Congo - Kinshasa").
 MONITOR_NAMES = {
     "Occupied Palestinian Territories": "PS",
@@ -79,9 +81,9 @@ def find(country: str, iso: str | None = None) -> str | None:
 
 
 @cache
-def atlas() -> dict:
+def atlas(name: str = FINE) -> dict:
     """The boundaries: each country's rings of (longitude, latitude), by ISO number and name."""
-    topology = json.loads(ATLAS.read_text(encoding="utf-8"))
+    topology = json.loads((ATLAS / name).read_text(encoding="utf-8"))
     (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
     arcs = []
     for arc in topology["arcs"]:
@@ -108,13 +110,15 @@ def atlas() -> dict:
         else:
             continue
         rings = [ring(indexes) for polygon in polygons for indexes in polygon]
-        countries[geometry.get("id") or key(geometry["properties"]["name"])] = rings
+        # One number may name several parts (Australia's 036 its Ashmore and Cartier Islands).
+        named = geometry.get("id") or key(geometry["properties"]["name"])
+        countries.setdefault(named, []).extend(rings)
     return countries
 
 
-def rings_of(code: str) -> list[list[tuple[float, float]]] | None:
+def rings_of(code: str, name: str = FINE) -> list[list[tuple[float, float]]] | None:
     """A country's rings, by its ISO number, or by its English name where it has none (Kosovo)."""
-    boundaries = atlas()
+    boundaries = atlas(name)
     number = countries_by_alpha2[code].numeric if code in countries_by_alpha2 else None
     if number and number in boundaries:
         return boundaries[number]
@@ -147,9 +151,30 @@ def continuous(ring: list) -> list:
     return out
 
 
-def window(rings: list) -> tuple[float, float, float, float, float]:
-    """(west, south, east, north, centre's longitude) of the map around a country."""
+def mainland(rings: list) -> list:
+    """The rings of a country's main part: its largest and those near it (France without French
+    Guiana, the United States without Hawaii), across the date line where it lies."""
     rings = [continuous(r) for r in rings]
+
+    def box(ring):
+        xs, ys = [x for x, _ in ring], [y for _, y in ring]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    west, south, east, north = max(map(box, rings), key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+    reach = max(east - west, north - south, 2.0) * 0.6
+    near = []
+    for ring in rings:
+        w, s, e, n = box(ring)
+        x, y = (w + e) / 2, (s + n) / 2
+        x += 360 * round(((west + east) / 2 - x) / 360)
+        if west - reach <= x <= east + reach and south - reach <= y <= north + reach:
+            near.append(ring)
+    return near
+
+
+def window(rings: list) -> tuple[float, float, float, float, float]:
+    """(west, south, east, north, centre's longitude) of the map around a country's main part."""
+    rings = mainland(rings)
     longitudes = [x for r in rings for x, _ in r]
     if max(longitudes) - min(longitudes) > 180:  # across the date line (Russia, Fiji)
         longitudes = [x % 360 for x in longitudes]
@@ -219,9 +244,13 @@ def svg(code: str) -> bytes | None:
         return None
     frame = window(rings)
     centre = frame[4]
+    name = COARSE if frame[2] - frame[0] > WIDE and rings_of(code, COARSE) else FINE
+    rings = rings_of(code, name)
     country = path(unwrapped(rings, centre), frame)
     own = id(rings)
-    others = "".join(path(unwrapped(r, centre), frame) for r in atlas().values() if id(r) != own)
+    others = "".join(
+        path(unwrapped(r, centre), frame) for r in atlas(name).values() if id(r) != own
+    )
     box = f"M0 0H{WIDTH}V{HEIGHT}H0Z"
     ring = circle(rings, frame)
     return (

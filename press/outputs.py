@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from . import locator
+from . import charts, locator
 from .config import ROOT, Config
 from .filetypes import without_metadata
 from .frontmatter import Brief
@@ -267,6 +267,10 @@ def html_copy(brief: Brief, page: str, config: Config, fonts: dict[str, Path]) -
     for code in sorted(set(re.findall(r"url\('map:([A-Z]{2})'\)", page))):  # the cover's map
         files[assets / "maps" / f"{code}.svg"] = locator.svg(code) or b""
         page = page.replace(f"url('map:{code}')", f"url('assets/maps/{code}.svg')")
+    for url in sorted(set(re.findall(r"url\('(chart:[\w./,;]+)'\)", page))):  # charts' pictures
+        name = charts.file_name(url)
+        files[assets / "charts" / name] = charts.plot(url.removeprefix("chart:")) or b""
+        page = page.replace(f"url('{url}')", f"url('assets/charts/{name}')")
     files[config.target(brief.path, "html")] = page.encode()
     return files
 

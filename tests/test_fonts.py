@@ -92,7 +92,7 @@ def test_svg_text_a_pinned_font_lacks_is_an_error_at_the_images_line(tmp_path):
     ("front", "body", "where", "chars"),
     [
         # The style sets the series and `##` headings in capitals: Ƒ, which no font has.
-        ("series: ƒ Monitor\n", "Text.\n", "6", "Ƒ (U+0191 LATIN CAPITAL LETTER F WITH HOOK)"),
+        ("series: ƒ Monitor\n", "Text.\n", "7", "Ƒ (U+0191 LATIN CAPITAL LETTER F WITH HOOK)"),
         ("", "Text.\n\n<h2>Raw ƒ heading</h2>\n", "10", "Ƒ (U+0191 LATIN CAPITAL LETTER F WITH HOOK)"),
         # A control character is drawn as a box.
         ("", "Ring \x07 the bell.\n", "8", "\\x07 (U+0007 unnamed)"),
@@ -100,7 +100,7 @@ def test_svg_text_a_pinned_font_lacks_is_an_error_at_the_images_line(tmp_path):
     ],
 )  # fmt: skip
 def test_a_character_drawn_as_a_box_is_an_error_at_its_line(tmp_path, front, body, where, chars):
-    path = write(tmp_path, FRONT.replace("---\n\n", front + "---\n\n") + body)
+    path = write(tmp_path, FRONT.replace("map: false\n", "map: false\n" + front) + body)
     status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
     assert status == 1 and not (tmp_path / "out").exists(), stderr
     assert f"{path}:{where}: error: no font of the press has {chars}" in stderr

@@ -180,7 +180,7 @@ def test_the_tagged_text_keeps_the_space_where_a_line_ends(kazakhstan):
 
 
 def test_a_headings_note_stays_out_of_its_bookmark_and_contents_entry(tmp_path):
-    brief = FRONT.replace("---\n\n", "contents: true\n---\n\n", 1)
+    brief = FRONT.replace("map: false\n", "map: false\ncontents: true\n", 1)
     brief += (
         "## Introduction[^1]\n\nText.[^2]\n\n### Detail[^3]\n\nMore.\n\n[^1]: On the heading.\n"
     )
