@@ -15,7 +15,8 @@ if __name__ == "__main__":  # Ctrl-C while the command is still loading: stop, w
 try:
     from press import cli, tuning
 except ModuleNotFoundError as error:  # run outside the press's venv: one line, as for the machine
-    print(f"build.py: setup: error: {error.name} is not installed; use .venv/bin/python build.py"
+    package = (error.name or "a package").split(".")[0]  # markdown, not markdown.preprocessors
+    print(f"build.py: setup: error: {package} is not installed; use .venv/bin/python build.py"
           " (`make pdf` makes the venv)", file=sys.stderr)  # fmt: skip
     sys.exit(2)
 

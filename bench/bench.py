@@ -301,6 +301,25 @@ def import_time(*argv: str) -> float:
     return median([PYTHON, "-c", code], cwd=ROOT)
 
 
+def charts(turns: int = 9) -> dict:
+    """(9) What two charts (a bar and a column chart) add to a cold build: the charts test
+    brief with its line chart taken out, against the same brief with no chart, in turns."""
+    text = (ROOT / "tests" / "briefs" / "charts" / "en.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```chart\n.*?```\n", text, re.S)
+    folder = OUT / "charts"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "two.md").write_text(text.replace(blocks[2], ""), encoding="utf-8")
+    none = text
+    for block in blocks:
+        none = none.replace(block, "")
+    (folder / "none.md").write_text(none, encoding="utf-8")
+    build = [PYTHON, str(ROOT / "build.py"), "-o", str(folder / "out")]
+    times = interleaved({name: (lambda n=name: run([*build, str(folder / f"{n}.md")])[0]) for name in ("two", "none")})
+    added = statistics.median(a - b for a, b in zip(times["two"], times["none"], strict=True))
+    return {"two_s": statistics.median(times["two"]), "none_s": statistics.median(times["none"]), "added_s": added}
+
+
 def main() -> int:
     """Run every measure, print the table, write build/bench.json; exit 1 if a goal is missed."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -323,6 +342,7 @@ def main() -> int:
         results["8_watch"] = watch_latency()
         results["help_s"] = import_time("--help")
         results["check_s"] = import_time("--check", str(BRIEF))
+        results["9_charts"] = charts()
     long = results["7_long"]
     goals = {
         "(1) builder / weasyprint <= 1.10": results["1_cold_vs_weasyprint"]["ratio"] <= 1.10,
@@ -335,6 +355,7 @@ def main() -> int:
         <= 1.3 * long["1"]["ms_per_page"],
         "(7) peak memory at 300 pages <= 400 MB": long["60"]["peak_mb"] <= 400,
         "(8) save to PDF in --watch < 0.5 s": results["8_watch"]["median_s"] < 0.5,
+        "(9) two charts add < 0.25 s to a cold build": results["9_charts"]["added_s"] < 0.25,
         "--help and --check < 0.3 s without WeasyPrint": max(results["help_s"], results["check_s"])
         < 0.3,
     }
@@ -358,6 +379,7 @@ def table(r: dict) -> str:
         *[(f"7 {v['pages']} pages", f"{v['ms_per_page']:.0f} ms/page, {v['peak_mb']} MB peak", "") for v in long.values()],
         ("8 save to PDF in --watch", f"{r['8_watch']['median_s']:.2f} s (median of {r['8_watch']['saves']})", ""),
         ("--help / --check", f"{r['help_s']:.2f} s / {r['check_s']:.2f} s", ""),
+        ("9 two charts / no chart, cold", f"{r['9_charts']['two_s']:.2f} s / {r['9_charts']['none_s']:.2f} s", f"+{r['9_charts']['added_s']:.3f} s"),
         *[(f"scaling: {name}, n to 2n (n = {v['n']})", f"{v['small_s']:.2f} s / {v['large_s']:.2f} s", f"{v['ratio']:.1f}") for name, v in r["scaling"].items()],
     ]  # fmt: skip
     lines = ["| measure | figures | ratio |", "|---|---|---|"]

@@ -42,7 +42,7 @@ MAX_ROWS, MAX_SERIES = 60, 6
 SERIES = ("accent", "ink", "muted", "obstructed", "narrowed", "open")  # brief.css's --series-N
 VALUES = r"\d\.\d{4}(?:,\d\.\d{4}){0,59}"
 PLOT_RE = re.compile(rf"(column|line)/(\d{{1,2}})/(\d\.\d{{4}})/({VALUES}(?:;{VALUES}){{0,5}})")
-WIDTH, HEIGHT = 1000, 400  # the picture's units: its box on the page is as wide against as high
+WIDTH, HEIGHT = 1000, 350  # the picture's units, as its box on the page is wide to high
 
 
 @dataclass(frozen=True)

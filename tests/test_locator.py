@@ -66,8 +66,13 @@ def test_every_map_is_the_same_small_svg_with_the_country_open_inside_its_box(co
     root = etree.fromstring(data)
     assert root.get("viewBox") == f"0 0 {locator.WIDTH} {locator.HEIGHT}"
     paths = root.findall("{http://www.w3.org/2000/svg}path")
-    sea, _, country = paths
-    assert sea.get("fill-rule") == "evenodd" and country.get("fill") == "none"
+    sea, *others = paths
+    assert sea.get("fill-rule") == "evenodd"
+    if len(others) == 1:  # smaller than a unit of the map (the Vatican): found by its ring alone
+        assert root.find("{http://www.w3.org/2000/svg}circle") is not None
+        return
+    country = others[1]
+    assert country.get("fill") == "none"
     numbers = [int(n) for n in re.findall(r"-?\d+", country.get("d"))]
     xs, ys = numbers[0::2], numbers[1::2]
     assert min(xs) > -locator.EDGE - 1 and max(xs) < locator.WIDTH + locator.EDGE + 1
