@@ -315,9 +315,18 @@ def charts(turns: int = 9) -> dict:
         none = none.replace(block, "")
     (folder / "none.md").write_text(none, encoding="utf-8")
     build = [PYTHON, str(ROOT / "build.py"), "-o", str(folder / "out")]
-    times = interleaved({name: (lambda n=name: run([*build, str(folder / f"{n}.md")])[0]) for name in ("two", "none")})
+    times = interleaved(
+        {
+            name: (lambda n=name: run([*build, str(folder / f"{n}.md")])[0])
+            for name in ("two", "none")
+        }
+    )
     added = statistics.median(a - b for a, b in zip(times["two"], times["none"], strict=True))
-    return {"two_s": statistics.median(times["two"]), "none_s": statistics.median(times["none"]), "added_s": added}
+    return {
+        "two_s": statistics.median(times["two"]),
+        "none_s": statistics.median(times["none"]),
+        "added_s": added,
+    }
 
 
 def main() -> int:

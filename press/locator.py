@@ -258,7 +258,11 @@ def svg(code: str) -> bytes | None:
         f'<path d="{box}{country}" fill="#fff" fill-opacity="0.7" fill-rule="evenodd"/>'
         f'<path d="{others}" fill="#d6d2cb" stroke="#fff" stroke-opacity="0.9"'
         ' stroke-width="0.6" stroke-linejoin="round"/>'
-        + (f'<path d="{country}" fill="none" stroke="#000" stroke-width="1.6"'
-           ' stroke-linejoin="round"/>' if country else "")  # none: smaller than a unit
+        + (
+            f'<path d="{country}" fill="none" stroke="#000" stroke-width="1.6"'
+            ' stroke-linejoin="round"/>'
+            if country
+            else ""
+        )  # none: smaller than a unit
         + f"{ring}</svg>"
     ).encode()
