@@ -21,6 +21,7 @@ import hashlib
 import io
 import math
 import re
+import secrets
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from babel.numbers import format_decimal
 from markdown.preprocessors import Preprocessor
 
 from .config import MAX_FETCH_BYTES
+from .frontmatter import HIDDEN_RE
 from .problems import BriefError
 from .typeset import quotes
 
@@ -38,7 +40,12 @@ KEYS = {"type", "title", "source", "data"}
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*chart\s*$")
 OTHER_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-MAX_ROWS, MAX_SERIES = 60, 6
+# What a chart holds and still reads on a page: rows of bars, columns or points, series, and the
+# largest number written out (Babel's decimals stop near 1e25).
+MAX_ROWS = {"bar": 30, "column": 12, "line": 12}
+MAX_SERIES, MAX_VALUE = 6, 1e15
+LONGEST = {"title": 200, "source": 300, "label": 80}  # characters: a title, a source, a cell
+PLACED_RE = re.compile(r"^ {0,3}(?:>\s*)*(?:[-*+]|\d+[.)])?\s*(`{3,}|~{3,})\s*chart\s*$", re.I)
 SERIES = ("accent", "ink", "muted", "obstructed", "narrowed", "open")  # brief.css's --series-N
 VALUES = r"\d\.\d{4}(?:,\d\.\d{4}){0,59}"
 PLOT_RE = re.compile(rf"(column|line)/(\d{{1,2}})/(\d\.\d{{4}})/({VALUES}(?:;{VALUES}){{0,5}})")
@@ -71,13 +78,18 @@ class Charts(Preprocessor):
         out, at = [], 0
         while at < len(lines):
             line = lines[at]
+            if not FENCE_RE.match(line) and PLACED_RE.match(line):
+                message = "a chart stands alone: not in a list, a quote or indented"
+                raise BriefError(self.path, self.first_line + at, "chart.place", message)
             if match := FENCE_RE.match(line):
                 end = next((j for j in range(at + 1, len(lines))
                             if lines[j].strip().startswith(match[1])), len(lines))  # fmt: skip
                 chart = read(self.path, self.first_line + at + 1, "\n".join(lines[at + 1 : end]))
-                # Control characters only: no letter or digit that a right-to-left brief's
-                # runs would wrap; its count of ETX tells the charts apart.
-                marker = "\x02" + "\x03" * (len(self.html) + 1) + "\x02"
+                # Control characters only (no letter or digit that a right-to-left brief's
+                # runs would wrap), 64 of them at random: a brief cannot write one (an entity,
+                # &#2;, becomes the character) and guess the rest. None reaches the page.
+                bits = secrets.randbits(64) << 8 | len(self.html)
+                marker = "".join("\x03" if bits >> i & 1 else "\x02" for i in range(72))
                 self.html[marker] = html(chart, self.lang, self.rtl)
                 out += ["", marker, "", *[""] * (end - at - 2)]  # the lines kept in number
                 at = end + 1
@@ -114,7 +126,7 @@ def read(path: Path, line: int, text: str) -> Chart:
              line + (mark.line if mark else 0))  # fmt: skip
     if not isinstance(spec, dict):
         fail("chart.syntax", "a chart is `type:`, `title:`, `source:` and `data:`, one a line")
-    lines = {k.value: line + k.start_mark.line for k, _ in node.value}
+    lines = {str(k.value): line + k.start_mark.line for k, _ in node.value}
     for key in spec:
         if key not in KEYS:
             fail("chart.key", f"unknown key '{key}' in a chart; allowed: {', '.join(sorted(KEYS))}",
@@ -126,22 +138,22 @@ def read(path: Path, line: int, text: str) -> Chart:
             f"unknown chart type {kind!r}: bar, column or line",
             lines.get("type", line),
         )
-    for key in ("title", "data"):
+    for key in ("title", "data", "source"):
+        if key == "source" and key not in spec:
+            continue
         if not isinstance(spec.get(key), str) or not spec[key].strip():
-            fail("chart.missing", f"a chart needs `{key}:`", lines.get(key, line))
-    data, first = spec["data"], lines["data"] + 1
+            fail("chart.missing", f"a chart needs `{key}:` in words", lines.get(key, line))
+        if key != "data":
+            words(spec[key], f"the chart's {key}", LONGEST[key], path, lines.get(key, line))
+    data, first = spec["data"], lines.get("data", line) + 1
     if "\n" not in data.strip():  # a file's name: the CSV beside the brief
-        data, where, first = (
-            csv_file(path, data.strip(), lines["data"]),
-            path.parent / data.strip(),
-            1,
-        )
+        data, where, first = csv_file(path, data.strip(), first - 1), path.parent / data.strip(), 1
     else:
         where = path
-    heads, labels, series = table(where, first, data)
+    heads, labels, series = table(where, first, data, MAX_ROWS[kind])
     if kind == "bar" and min(min(s) for s in series) < 0:
         message = "a bar is as long as its count: a value below zero needs a column chart"
-        fail("chart.value", message, lines["type"])
+        fail("chart.value", message, lines.get("type", line))
     title, source = (" ".join(str(spec.get(k) or "").split()) for k in ("title", "source"))
     return Chart(kind, title, source, heads, labels, series)
 
@@ -156,13 +168,30 @@ def csv_file(path: Path, name: str, line: int) -> str:
         if file.stat().st_size > MAX_FETCH_BYTES:
             raise BriefError(path, line, "chart.data", f"'{name}' is too large for a chart")
         return file.read_text(encoding="utf-8-sig")
-    except (OSError, ValueError, UnicodeDecodeError) as error:
+    except (OSError, ValueError, RuntimeError, UnicodeDecodeError) as error:  # a symlink loop
         raise BriefError(path, line, "chart.data", f"'{name}' cannot be read: {error}") from None
 
 
-def table(path: Path, first: int, text: str) -> tuple[list[str], list[str], list[list[float]]]:
-    """The CSV's head, labels and series of numbers: a label, then a number in each column."""
-    rows = [(first + n, row) for n, row in enumerate(csv.reader(io.StringIO(text.strip("\n"))))]
+def words(text: str, what: str, longest: int, path: Path, line: int) -> None:
+    """A chart's words have no hidden character and are not absurdly long."""
+    if hidden := HIDDEN_RE.search(text):
+        message = f"{what} holds an invisible character (U+{ord(hidden[0]):04X}); remove it"
+        raise BriefError(path, line, "chart.value", message)
+    if len(text) > longest:
+        message = f"{what} has {len(text)} characters, more than {longest}; shorten it"
+        raise BriefError(path, line, "chart.value", message)
+
+
+def table(
+    path: Path, first: int, text: str, most: int
+) -> tuple[list[str], list[str], list[list[float]]]:
+    """The CSV's head, labels and series of numbers: a label, then a number in each column;
+    at most `most` rows."""
+    try:
+        read_rows = list(csv.reader(io.StringIO(text.strip("\n"))))
+    except csv.Error as error:  # a cell larger than the csv module takes
+        raise BriefError(path, first, "chart.data", f"not CSV a chart can read: {error}") from None
+    rows = [(first + n, row) for n, row in enumerate(read_rows)]
     rows = [(at, [cell.strip() for cell in row]) for at, row in rows if any(c.strip() for c in row)]
     if len(rows) < 2:
         raise BriefError(
@@ -172,18 +201,28 @@ def table(path: Path, first: int, text: str) -> tuple[list[str], list[str], list
     if len(heads) < 2 or not all(heads):
         message = "the head row names the labels, then each series: 'region,count'"
         raise BriefError(path, head_line, "chart.data", message)
-    if len(heads) - 1 > MAX_SERIES or len(body) > MAX_ROWS:
-        message = f"a chart reads with {MAX_SERIES} series of {MAX_ROWS} values at most"
+    if len(heads) - 1 > MAX_SERIES or len(body) > most:
+        message = f"this chart reads with {MAX_SERIES} series of {most} values at most"
         raise BriefError(path, head_line, "chart.data", message)
+    for name in heads:
+        words(name, "a chart's head", LONGEST["label"], path, head_line)
     labels, series = [], [[] for _ in heads[1:]]
     for at, row in body:
         if len(row) != len(heads):
             raise BriefError(path, at, "chart.ragged",
                              f"{len(row)} cells where the head row has {len(heads)}")  # fmt: skip
+        words(row[0], "a chart's label", LONGEST["label"], path, at)
         labels.append(row[0])
         for column, cell in enumerate(row[1:]):
             if not NUMBER_RE.fullmatch(cell) or not math.isfinite(float(cell)):
-                message = f"'{cell}' under '{heads[column + 1]}' is not a number (write 1234.5)"
+                message = (
+                    f"'{cell[:20]}' under '{heads[column + 1]}' is not a number (write 1234.5)"
+                )
+                raise BriefError(path, at, "chart.value", message)
+            if abs(float(cell)) > MAX_VALUE:
+                message = (
+                    f"'{cell[:20]}' is larger than a chart writes: give it in thousands or millions"
+                )
                 raise BriefError(path, at, "chart.value", message)
             series[column].append(float(cell))
     return heads, labels, series
@@ -218,7 +257,7 @@ def html(chart: Chart, lang: str, rtl: bool) -> str:
     if chart.kind == "bar":
         bars(table_, chart, lang, low, span)
     else:
-        heights = [[(v - low) / span for v in s] for s in chart.series]
+        heights = [[(v - low) / span + 0.0 for v in s] for s in chart.series]  # never -0.0
         order = [h[::-1] for h in heights] if rtl else heights
         payload = ";".join(",".join(f"{h:.4f}" for h in s) for s in order)
         url = f"chart:{chart.kind}/{len(chart.labels)}/{(0.0 - low) / span + 0.0:.4f}/{payload}"
@@ -256,7 +295,9 @@ def bars(table_: etree.Element, chart: Chart, lang: str, low: float, span: float
             track = etree.SubElement(td, "span", {"class": "track"})  # the bars' room
             style = f"width: {100 * values[row] / span:.2f}%"
             etree.SubElement(track, "span", {"class": f"bar series-{index + 1}", "style": style})
-            etree.SubElement(td, "span", {"class": "value"}).text = number(values[row], lang)
+            etree.SubElement(td, "span", {"class": "value", "dir": "ltr"}).text = number(
+                values[row], lang
+            )
 
 
 def columns(table_: etree.Element, chart: Chart, lang: str) -> None:
@@ -273,8 +314,9 @@ def columns(table_: etree.Element, chart: Chart, lang: str) -> None:
         swatch(name, index, many or chart.kind == "line")
         name.append(etree.Element("span"))
         name[-1].text = chart.heads[index + 1]
-        for value in values:
-            etree.SubElement(tr, "td").text = number(value, lang)
+        for value in values:  # a minus before its digits, in a right-to-left brief too
+            cell = etree.SubElement(tr, "td")
+            etree.SubElement(cell, "span", {"dir": "ltr"}).text = number(value, lang)
 
 
 def plot(path: str) -> bytes | None:
@@ -289,7 +331,7 @@ def plot(path: str) -> bytes | None:
         return None
     kind, count, base = match[1], int(match[2]), float(match[3])
     series = [[float(v) for v in s.split(",") if v] for s in match[4].split(";")]
-    if any(len(s) != count for s in series) or not 0 < count <= MAX_ROWS:
+    if any(len(s) != count for s in series) or not 0 < count <= MAX_ROWS[kind]:
         return None
     step = WIDTH / count
 

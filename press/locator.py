@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from functools import cache
 
@@ -28,6 +29,7 @@ MONITOR_NAMES = {
     "Democratic Republic of the Congo": "CD",
     "Democratic Republic of Congo": "CD",
     "DRC": "CD",
+    "DR Congo": "CD",
     "Republic of the Congo": "CG",
     "Republic of Congo": "CG",
     "Congo": "CG",
@@ -56,8 +58,11 @@ SMALL = 24  # units: a country smaller than this on the map is ringed, to be fou
 
 
 def key(name: str) -> str:
-    """A name as names are compared: its letters in lower case, without accents or spaces."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    """A name as names are compared: its letters in lower case, without accents or spaces, "&"
+    as "and" and "St." as "Saint" (CLDR writes "Bosnia & Herzegovina", "St. Lucia")."""
+    name = re.sub(r"\bst\.\s*", "saint ", name.casefold().replace("&", " and "))
+    name = re.sub(r"^\s*the\s+", "", name)  # "The Bahamas", "The Gambia"
+    decomposed = unicodedata.normalize("NFKD", name)
     return "".join(c for c in decomposed if c.isalnum())
 
 
@@ -65,10 +70,15 @@ def key(name: str) -> str:
 def names() -> dict[str, str]:
     """Every name of every country in the series' languages and the Monitor's → its ISO code."""
     found: dict[str, str] = {}
+    countries = set(countries_by_alpha2)  # not the European Union, nor the United Nations
     for tag in [*catalogs(), "kk"]:
         for code, name in Locale.parse(tag).territories.items():
-            if len(code) == 2 and code.isalpha() and code != "ZZ":
+            if code in countries:
                 found.setdefault(key(name), code)
+    for code, country in countries_by_alpha2.items():  # ISO's own: "Russian Federation"
+        for name in (country.name, country.apolitical_name):
+            head, _, tail = name.partition(", ")  # "Korea, Republic of": "Republic of Korea"
+            found.setdefault(key(f"{tail} {head}" if tail else name), code)
     found.update({key(name): code for name, code in MONITOR_NAMES.items()})
     return found
 
@@ -220,16 +230,28 @@ def path(rings: list, frame: tuple) -> str:
 
 
 def circle(rings: list, frame: tuple) -> str:
-    """A ring around a country too small to be seen at once (Bahrain, Singapore), or ''."""
+    """A ring around a country too small to be seen at once (Bahrain, Singapore), or around the
+    largest island of one whose every island is a speck (Kiribati, the Maldives); or ''."""
     west, south, east, north, centre = frame
-    moved = unwrapped(rings, centre)
-    xs = [(x - west) * WIDTH / (east - west) for r in moved for x, _ in r]
-    ys = [(north - y) * HEIGHT / (north - south) for r in moved for _, y in r]
-    inside = [(x, y) for x, y in zip(xs, ys, strict=True) if 0 <= x <= WIDTH and 0 <= y <= HEIGHT]
-    if not inside or max(max(xs) - min(xs), max(ys) - min(ys)) >= SMALL:
+
+    def box(ring_):
+        xs = [(x - west) * WIDTH / (east - west) for x, _ in ring_]
+        ys = [(north - y) * HEIGHT / (north - south) for _, y in ring_]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    boxes = [box(r) for r in unwrapped(rings, centre)]
+    whole = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+             max(b[2] for b in boxes), max(b[3] for b in boxes))  # fmt: skip
+    largest = max(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+    if max(whole[2] - whole[0], whole[3] - whole[1]) < SMALL:
+        chosen = whole
+    elif max(largest[2] - largest[0], largest[3] - largest[1]) < SMALL * 0.6:
+        chosen = largest
+    else:
         return ""
-    x = (min(xs) + max(xs)) / 2
-    y = (min(ys) + max(ys)) / 2
+    x, y = (chosen[0] + chosen[2]) / 2, (chosen[1] + chosen[3]) / 2
+    if not (0 <= x <= WIDTH and 0 <= y <= HEIGHT):
+        return ""
     return (
         f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{SMALL}" fill="none" stroke="#000"'
         ' stroke-width="1.6"/>'

@@ -243,6 +243,9 @@ class ImageSources(HTMLParser):
             self.sources.update(value for name, value in attrs if name == "src" and value)
 
 
+DRAWN = 'style="background-image: url('  # how the press places a picture it draws
+
+
 def html_copy(brief: Brief, page: str, config: Config, fonts: dict[str, Path]) -> Files:
     """The HTML copy, its stylesheets, fonts and images in DIR/assets/: the folder moves whole."""
     folder, assets = brief.path.resolve().parent, config.out_dir / "assets"
@@ -264,13 +267,16 @@ def html_copy(brief: Brief, page: str, config: Config, fonts: dict[str, Path]) -
             target = assets / "fonts" / name
             if not target.exists() or target.stat().st_size != fonts[name].stat().st_size:
                 files[target] = fonts[name].read_bytes()
-    for code in sorted(set(re.findall(r"url\('map:([A-Z]{2})'\)", page))):  # the cover's map
-        files[assets / "maps" / f"{code}.svg"] = locator.svg(code) or b""
-        page = page.replace(f"url('map:{code}')", f"url('assets/maps/{code}.svg')")
-    for url in sorted(set(re.findall(r"url\('(chart:[\w./,;]+)'\)", page))):  # charts' pictures
-        name = charts.file_name(url)
-        files[assets / "charts" / name] = charts.plot(url.removeprefix("chart:")) or b""
-        page = page.replace(f"url('{url}')", f"url('assets/charts/{name}')")
+    # The press's own pictures, in the style attributes only it writes (a brief's are removed).
+    for code in sorted(set(re.findall(re.escape(DRAWN) + r"'map:([A-Z]{2})'\)", page))):  # the map
+        if data := locator.svg(code):
+            files[assets / "maps" / f"{code}.svg"] = data
+            page = page.replace(f"{DRAWN}'map:{code}')", f"{DRAWN}'assets/maps/{code}.svg')")
+    for url in sorted(set(re.findall(re.escape(DRAWN) + r"'(chart:[\w./,;]+)'\)", page))):  # charts
+        if data := charts.plot(url.removeprefix("chart:")):
+            name = charts.file_name(url)
+            files[assets / "charts" / name] = data
+            page = page.replace(f"{DRAWN}'{url}')", f"{DRAWN}'assets/charts/{name}')")
     files[config.target(brief.path, "html")] = page.encode()
     return files
 

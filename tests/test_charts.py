@@ -216,7 +216,9 @@ def test_numbers_are_written_as_the_brief_s_language_writes_them(tmp_path, lang,
     )
     status, _, stderr = run([str(path), "-o", str(tmp_path / "out"), "--html"])
     assert status == 0, stderr
-    assert f"<td>{written}</td>" in (tmp_path / "out" / "brief.html").read_text("utf-8")
+    assert f'<td><span dir="ltr">{written}</span></td>' in (
+        tmp_path / "out" / "brief.html"
+    ).read_text("utf-8")
 
 
 payloads = st.lists(st.lists(st.integers(0, 10000), min_size=3, max_size=3), min_size=1, max_size=6)
@@ -250,3 +252,70 @@ def test_the_html_copy_carries_the_pictures(tmp_path):
     assert len(names) == 2 and "chart:" not in page
     for name in names:
         assert (tmp_path / "assets" / "charts" / name).read_bytes().startswith(b"<svg")
+
+
+@pytest.mark.parametrize(
+    ("block", "code", "words"),
+    [
+        (
+            'type: bar\ntitle: A\nsource: "\\x02\\x03\\x03\\x02"\n' + GOOD.split("\n", 2)[2],
+            "chart.value",
+            "invisible character (U+0002)",
+        ),
+        (
+            "type: bar\ntitle: A\nsource: &a [x, x]\n" + GOOD.split("\n", 2)[2],
+            "chart.missing",
+            "a chart needs `source:` in words",
+        ),
+        (GOOD.replace("Almaty", "A" * 81), "chart.value", "more than 80"),
+        (GOOD.replace("340", "1e25"), "chart.value", "larger than a chart writes"),
+        (GOOD.replace("Almaty,120", "Almaty," + "1" * 200_000), "chart.data", "field larger than"),
+        (
+            GOOD.replace("bar", "column").replace(
+                "  Almaty,120\n", "".join(f"  r{i},{i}\n" for i in range(13))
+            ),
+            "chart.data",
+            "12 values at most",
+        ),
+    ],
+)
+def test_what_would_flood_or_forge_a_chart_is_an_error(tmp_path, block, code, words):
+    path, _ = chart_brief(tmp_path, block)
+    status, _, stderr = run(["--check", str(path)])
+    assert status == 1 and f"[{code}]" in stderr and words in stderr and "internal" not in stderr
+
+
+def test_a_brief_cannot_write_a_chart_s_marker(tmp_path):
+    """Control characters as entities in the brief's own text: no chart takes their place."""
+    path, _ = chart_brief(tmp_path, GOOD)
+    path.write_text(
+        path.read_text().replace("Text.", "&#2;&#3;&#2;\n\n" + "&#3;" * 72), encoding="utf-8"
+    )
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out"), "--html"])
+    assert status == 1 and "[glyph.missing]" in stderr  # the characters print as boxes: refused
+    assert stderr.count("[") == 1  # and that is all: no second chart in their place
+
+
+def test_a_chart_in_a_list_or_a_quote_is_an_error_not_code(tmp_path):
+    for prefix in ("- item\n\n  ", "> "):
+        body = (
+            FRONT
+            + "Text.\n\n"
+            + "".join(prefix + line + "\n" for line in ["```chart", *GOOD.splitlines(), "```"])
+        )
+        path = write(tmp_path, body)
+        status, _, stderr = run(["--check", str(path)])
+        assert status == 1 and "a chart stands alone [chart.place]" in stderr.replace(
+            ": not in a list, a quote or indented", ""
+        )
+
+
+def test_odd_data_builds_or_is_refused_at_its_line(tmp_path):
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    path, _ = chart_brief(tmp_path, "type: bar\ntitle: A\ndata: loop.csv\n")
+    status, _, stderr = run(["--check", str(path)])
+    assert status == 1 and "[chart.data]" in stderr and "internal" not in stderr
+    merged = "<<: {type: column, title: A}\ndata: |\n  a,b\n  x,-0\n  y,2\n"
+    path, _ = chart_brief(tmp_path, merged, "merged.md")
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out")])
+    assert status == 0, stderr

@@ -167,3 +167,40 @@ def test_iso_must_be_a_country_code(tmp_path):
 def test_the_fetcher_draws_only_maps_of_countries(tmp_path, url):
     with pytest.raises(ValueError, match="no map of that country"):
         RootedFetcher([tmp_path], {}).fetch(url)
+
+
+@pytest.mark.parametrize(
+    ("country", "code"),
+    [
+        ("Bosnia and Herzegovina", "BA"),
+        ("Trinidad and Tobago", "TT"),
+        ("Saint Lucia", "LC"),
+        ("Russian Federation", "RU"),
+        ("Republic of Korea", "KR"),
+        ("The Bahamas", "BS"),
+        ("Holy See", "VA"),
+        ("Korea", None),  # which one: the author says
+        ("European Union", None),  # a territory of CLDR's, not a country
+    ],
+)
+def test_the_names_people_write_are_found_and_no_other(country, code):
+    assert locator.find(country) == code
+
+
+def test_a_country_the_boundaries_do_not_draw_is_named_by_check(tmp_path):
+    path = write(
+        tmp_path, FRONT.replace("Testland", "Tuvalu").replace("map: false\n", "") + "Text.\n"
+    )
+    status, _, stderr = run(["--check", str(path)])
+    assert status == 0 and "do not draw TV on its own" in stderr and "[cover.map]" in stderr
+
+
+def test_the_html_copy_leaves_a_brief_s_own_words_alone(tmp_path):
+    path = write(
+        tmp_path, FRONT + "Write `url('map:FR')` and `url('chart:line/1/0.0000/0.5000')`.\n"
+    )
+    status, _, stderr = run([str(path), "-o", str(tmp_path / "out"), "--html"])
+    assert status == 0, stderr
+    page = (tmp_path / "out" / "brief.html").read_text("utf-8")
+    assert "map:FR" in page and "chart:line" in page
+    assert not (tmp_path / "out" / "assets" / "maps").exists()

@@ -209,10 +209,15 @@ def country_map(source: Source) -> list[Problem]:
     """The cover's map finds its country, unless the brief asks for none: named by `--check`,
     while a build goes on without a map, quietly."""
     meta = source.brief.meta
-    if not source.checking or not meta["map"] or locator.find(meta["country"], meta["iso"]):
+    if not source.checking or not meta["map"]:
+        return []
+    code = locator.find(meta["country"], meta["iso"])
+    if code and locator.rings_of(code):
         return []
     message = (f"the cover has no map: '{meta['country']}' is no country name the press knows; "
-               "give its ISO code (iso: KZ), or map: false")  # fmt: skip
+               "give its ISO code (iso: KZ), or map: false") if not code else (
+               f"the cover has no map: Natural Earth's boundaries do not draw {code} on its own; "
+               "map: false says so")  # fmt: skip
     line = source.brief.lines.get("country", 1)
     return [Problem(source.brief.path, line, WARNING, "cover.map", message)]
 
