@@ -31,7 +31,7 @@ from babel.numbers import format_decimal
 from markdown.preprocessors import Preprocessor
 
 from .config import MAX_FETCH_BYTES
-from .frontmatter import HIDDEN_RE
+from .frontmatter import check_text
 from .problems import BriefError
 from .typeset import quotes
 
@@ -82,8 +82,7 @@ class Charts(Preprocessor):
                 message = "a chart stands alone: not in a list, a quote or indented"
                 raise BriefError(self.path, self.first_line + at, "chart.place", message)
             if match := FENCE_RE.match(line):
-                end = next((j for j in range(at + 1, len(lines))
-                            if lines[j].strip().startswith(match[1])), len(lines))  # fmt: skip
+                end = closing(lines, at, match[1])
                 chart = read(self.path, self.first_line + at + 1, "\n".join(lines[at + 1 : end]))
                 # Control characters only (no letter or digit that a right-to-left brief's
                 # runs would wrap), 64 of them at random: a brief cannot write one (an entity,
@@ -95,8 +94,7 @@ class Charts(Preprocessor):
                 at = end + 1
                 continue
             if match := OTHER_FENCE_RE.match(line):  # another fence: its text as it is
-                end = next((j for j in range(at + 1, len(lines))
-                            if lines[j].strip().startswith(match[1])), len(lines))  # fmt: skip
+                end = closing(lines, at, match[1])
                 out += lines[at : end + 1]
                 at = end + 1
                 continue
@@ -111,6 +109,12 @@ class Charts(Preprocessor):
         return page
 
 
+def closing(lines: list[str], at: int, fence: str) -> int:
+    """The line that closes the fence opened at a line (or the end, where none does)."""
+    return next((j for j in range(at + 1, len(lines)) if lines[j].strip().startswith(fence)),
+                len(lines))  # fmt: skip
+
+
 def read(path: Path, line: int, text: str) -> Chart:
     """A chart block's YAML and data, checked: any mistake an error at its line."""
 
@@ -118,8 +122,12 @@ def read(path: Path, line: int, text: str) -> Chart:
         raise BriefError(path, at, code, message)
 
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        spec = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)  # one reading: the values, and the keys' lines
+        try:
+            node = loader.get_single_node()
+            spec = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         fail("chart.syntax", f"the chart is not valid YAML: {getattr(error, 'problem', error)}",
@@ -174,12 +182,7 @@ def csv_file(path: Path, name: str, line: int) -> str:
 
 def words(text: str, what: str, longest: int, path: Path, line: int) -> None:
     """A chart's words have no hidden character and are not absurdly long."""
-    if hidden := HIDDEN_RE.search(text):
-        message = f"{what} holds an invisible character (U+{ord(hidden[0]):04X}); remove it"
-        raise BriefError(path, line, "chart.value", message)
-    if len(text) > longest:
-        message = f"{what} has {len(text)} characters, more than {longest}; shorten it"
-        raise BriefError(path, line, "chart.value", message)
+    check_text(path, line, what, text, longest, "chart.value")
 
 
 def table(

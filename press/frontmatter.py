@@ -216,14 +216,17 @@ HIDDEN_RE = re.compile(
 )
 
 
-def check_text(path: Path, line: int, what: str, value: str, longest: int) -> None:
-    """A front-matter text has no hidden characters and is not absurdly long."""
+def check_text(
+    path: Path, line: int, what: str, value: str, longest: int, code: str = "front.value"
+) -> None:
+    """A text of the brief's (its front matter's, a chart's) has no hidden characters and is not
+    absurdly long."""
     if hidden := HIDDEN_RE.search(value):
         message = f"{what} holds an invisible character (U+{ord(hidden[0]):04X}); remove it"
-        raise BriefError(path, line, "front.value", message)
+        raise BriefError(path, line, code, message)
     if len(value) > longest:
         message = f"{what} has {len(value)} characters, more than {longest}; shorten it"
-        raise BriefError(path, line, "front.value", message)
+        raise BriefError(path, line, code, message)
 
 
 def is_figures(value: object) -> bool:

@@ -258,6 +258,7 @@ def circle(rings: list, frame: tuple) -> str:
     )
 
 
+@cache  # drawn once a process: for the PDF's fetcher and again for the HTML copy's file
 def svg(code: str) -> bytes | None:
     """The locator map of a country: its neighbours darker and the sea lighter over the field,
     the country open and outlined; None when the boundaries have no such country."""

@@ -139,13 +139,17 @@ def acronyms(lines: list[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def cased(word: str, keep: frozenset) -> str:
+    """A word of a line in capitals in lower case, unless it has a digit (COVID-19) or the text
+    writes it in capitals elsewhere (UN, EU)."""
+    kept = any(c.isdigit() for c in word) or word.strip(PUNCTUATION) in keep
+    return word if kept else word.lower()
+
+
 def sentence_case(text: str, keep: frozenset = frozenset()) -> str:
     """'RIGHTS VIOLATIONS DURING PROTESTS' → 'Rights violations during protests'; a word with a
     digit (COVID-19) or one the text writes in capitals elsewhere (UN, EU) kept as it is."""
-    words = []
-    for word in text.split():
-        kept = any(c.isdigit() for c in word) or word.strip(PUNCTUATION) in keep
-        words.append(word if kept else word.lower())
+    words = [cased(word, keep) for word in text.split()]
     first = words[0]
     return " ".join([first[:1].upper() + first[1:], *words[1:]])
 

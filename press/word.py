@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from textwrap import shorten
@@ -56,7 +57,6 @@ class Marks:
     """What Word's review left in the file: tracked changes accepted, comments taken out."""
 
     changes: int = 0
-    comments: int = 0
     notes_lost: int = 0  # in a caption or the title, which hold no note
     notes_inline: int = 0  # in a table with merged cells, set in brackets
     notes_shared: int = 0  # repeated word for word, one note called again
@@ -126,7 +126,7 @@ def plain(nodes: list) -> str:
 
 
 def accepted(node, marks: Marks):
-    """The tree with tracked changes accepted, comments taken out into marks, pictures without
+    """The tree with tracked changes accepted and counted, comments taken out, pictures without
     Word's sizes (the page sets them) and the styles the brief's own set unwrapped."""
     if isinstance(node, dict):
         return {key: accepted(value, marks) for key, value in node.items()}
@@ -140,8 +140,7 @@ def accepted(node, marks: Marks):
             if "deletion" in classes:
                 marks.changes += 1
                 continue
-            if "comment-start" in classes:  # its words are the comment's
-                marks.comments += 1
+            if "comment-start" in classes:  # its words are the comment's: comments() lists them
                 continue
             marks.changes += "insertion" in classes
             kept += accepted(inlines if "comment-end" not in classes else [], marks)
@@ -165,7 +164,7 @@ def figure(block: dict) -> list[dict]:
     caption = " ".join(plain(b["c"]) for b in caption_blocks if b["t"] in ("Para", "Plain"))
     paragraphs = []
     for inner in content:
-        for image in pictures(inner, []):
+        for image in of_kind(inner, "Image"):
             _, alt, (address, title) = image["c"]
             alt = alt if plain(alt).strip() else [{"t": "Str", "c": caption.strip()}]
             said = caption.strip() and caption.strip() != plain(alt).strip()
@@ -223,9 +222,7 @@ def sentence_cased(inlines: list, keep: frozenset) -> list:
         for node in nodes:
             kind = node["t"]
             if kind == "Str":
-                word = node["c"]
-                kept = any(c.isdigit() for c in word) or word.strip(paste.PUNCTUATION) in keep
-                word = word if kept else word.lower()
+                word = paste.cased(node["c"], keep)
                 if first and any(c.isalpha() for c in word):
                     at = next(i for i, c in enumerate(word) if c.isalpha())
                     word, first = word[:at] + word[at].upper() + word[at + 1 :], False
@@ -346,11 +343,25 @@ def plain_blocks(blocks: list) -> str:
     return " ".join(words_of(b) for b in blocks).strip()
 
 
-def notes_in(node) -> int:
+def nodes(tree) -> Iterator[dict]:
+    """Every node of a part of pandoc's tree, in reading order."""
+    if isinstance(tree, dict):
+        yield tree
+        for value in tree.values():
+            yield from nodes(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from nodes(item)
+
+
+def of_kind(tree, *kinds: str) -> list[dict]:
+    """The nodes of some kinds in a part of the tree, in reading order."""
+    return [node for node in nodes(tree) if node.get("t") in kinds]
+
+
+def notes_in(tree) -> int:
     """How many notes a part of the tree holds."""
-    if isinstance(node, dict):
-        return (node.get("t") == "Note") + sum(notes_in(v) for v in node.values())
-    return sum(notes_in(item) for item in node) if isinstance(node, list) else 0
+    return len(of_kind(tree, "Note"))
 
 
 def layout_left_out(
@@ -422,13 +433,9 @@ def as_words(node) -> list[dict]:
     return found[1:]
 
 
-def words_in(node) -> list[str]:
+def words_in(tree) -> list[str]:
     """Every word of a part of the tree, in order."""
-    if isinstance(node, dict):
-        if node.get("t") == "Str":
-            return [node["c"]]
-        return [w for value in node.values() for w in words_in(value)]
-    return [w for item in node for w in words_in(item)] if isinstance(node, list) else []
+    return [node["c"] for node in of_kind(tree, "Str")]
 
 
 def bracketed_notes(node, marks: Marks):
@@ -459,25 +466,10 @@ def bare(block: dict) -> bool:
     return block["t"] in ("Para", "Plain") and not plain(block["c"]).strip() and not holds(block)
 
 
-def holds(node) -> bool:
-    """Whether a part of the tree holds a picture or a note's call."""
-    if isinstance(node, dict):
-        kinds = ("Image", "Note", "RawInline")  # a note called again is a raw call
-        return node.get("t") in kinds or any(holds(v) for v in node.values())
-    return isinstance(node, list) and any(holds(item) for item in node)
-
-
-def pictures(node, found: list[dict]) -> list[dict]:
-    """Every picture in a part of the tree, in reading order."""
-    if isinstance(node, dict):
-        if node.get("t") == "Image":
-            found.append(node)
-        for value in node.values():
-            pictures(value, found)
-    elif isinstance(node, list):
-        for item in node:
-            pictures(item, found)
-    return found
+def holds(tree) -> bool:
+    """Whether a part of the tree holds a picture or a note's call (a note called again is a
+    raw call)."""
+    return bool(of_kind(tree, "Image", "Note", "RawInline"))
 
 
 def import_docx(
@@ -506,7 +498,7 @@ def import_docx(
         blocks, marks.notes_shared = shared_notes(blocks)
         names = {"Recommendations", language.gettext("Recommendations")}
         blocks, unlinked = anchors(blocks, {heading_key(n) for n in names})
-        files, left = picture_files(pictures(blocks, []), Path(media), stem)
+        files, left = picture_files(of_kind(blocks, "Image"), Path(media), stem)
         blocks = [block for block in blocks if not bare(block)]
         body = unfenced(write_markdown(source, {**document, "blocks": blocks}))
         text = scaffold.front_matter(country, date, rating, language, title_text) + "\n" + body

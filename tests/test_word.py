@@ -76,11 +76,24 @@ def words(html: str) -> list[str]:
     return re.findall(r"\w+|[^\w\s]", text)
 
 
+def serbia(content: Path, rating: str = "open") -> list[str]:
+    """The arguments that make an imported brief Serbia's of December 2025, into content."""
+    return [
+        "--country",
+        "Serbia",
+        "--date",
+        "2025-12",
+        "--rating",
+        rating,
+        "--content",
+        str(content),
+    ]
+
+
 def imported(tmp_path: Path, docx: Path, lang: str = "en", *more: str) -> tuple[Path, str, str]:
     """Import a Word file into tmp_path/content; the brief's path, stdout and stderr."""
     content = tmp_path / "content"
-    argv = ["--import", str(docx), "--country", "Serbia", "--date", "2025-12",
-            "--rating", "repressed", "--lang", lang, "--content", str(content), *more]  # fmt: skip
+    argv = ["--import", str(docx), *serbia(content, "repressed"), "--lang", lang, *more]
     status, stdout, stderr = run(argv)
     assert status == 0, stderr
     return content / "serbia-2025-12.md", stdout, stderr
@@ -211,16 +224,7 @@ def test_an_import_never_overwrites_and_writes_nothing_when_it_cannot(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
     (content / "serbia-2025-12-1.png").write_bytes(b"mine")
-    argv = [
-        "--country",
-        "Serbia",
-        "--date",
-        "2025-12",
-        "--rating",
-        "open",
-        "--content",
-        str(content),
-    ]
+    argv = serbia(str(content))
     status, _, stderr = run(["--import", str(picture), *argv])
     assert status == 1 and "serbia-2025-12-1.png:1: error: already exists" in stderr
     assert (content / "serbia-2025-12-1.png").read_bytes() == b"mine"
@@ -236,16 +240,7 @@ def test_an_import_never_overwrites_and_writes_nothing_when_it_cannot(tmp_path):
 def test_what_is_not_a_word_file_is_an_error_at_it(tmp_path):
     fake = tmp_path / "notes.docx"
     fake.write_text("plain text")
-    argv = [
-        "--country",
-        "Serbia",
-        "--date",
-        "2025-12",
-        "--rating",
-        "open",
-        "--content",
-        str(tmp_path / "c"),
-    ]
+    argv = serbia(str(tmp_path / "c"))
     status, _, stderr = run(["--import", str(fake), *argv])
     assert status == 1 and stderr.startswith(f"{fake}:1: error: not a Word file pandoc can read")
     status, _, stderr = run(["--import", str(tmp_path / "none.docx"), *argv])
@@ -266,16 +261,7 @@ def test_a_word_file_that_unpacks_to_a_flood_is_refused_in_memory(tmp_path):
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
-    argv = [
-        "--country",
-        "Serbia",
-        "--date",
-        "2025-12",
-        "--rating",
-        "open",
-        "--content",
-        str(tmp_path / "c"),
-    ]
+    argv = serbia(str(tmp_path / "c"))
     status, _, stderr = run(["--import", str(bomb), *argv])
     assert (
         status == 1
@@ -286,8 +272,7 @@ def test_a_word_file_that_unpacks_to_a_flood_is_refused_in_memory(tmp_path):
 
 def test_without_pandoc_the_import_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "pypandoc", None)
-    argv = ["--import", str(tmp_path / "x.docx"), "--country", "Serbia", "--date", "2025-12",
-            "--rating", "open", "--content", str(tmp_path)]  # fmt: skip
+    argv = ["--import", str(tmp_path / "x.docx"), *serbia(tmp_path)]
     (tmp_path / "x.docx").write_bytes(b"PK")
     status, _, stderr = run(argv)
     assert status == 2 and "make import" in stderr
@@ -461,8 +446,7 @@ def test_comments_that_cannot_be_read_are_said_not_a_traceback(tmp_path):
 
 def test_import_is_alone_on_its_command_line(tmp_path):
     docx = word_file(tmp_path / "word", "# A\n\nText.\n")
-    argv = ["--import", str(docx), "--country", "Serbia", "--date", "2025-12", "--rating", "open"]
-    argv += ["--content", str(tmp_path / "c")]
+    argv = ["--import", str(docx), *serbia(tmp_path / "c")]
     for more in (["--check"], ["--new", "Kenya"], [str(docx)]):
         status, _, stderr = run([*argv, *more])
         assert status == 2 and "usage:" in stderr
