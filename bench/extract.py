@@ -1,6 +1,7 @@
 """How many of a brief's words three text extractors get as written from its PDFs, without the
-tags (a search, a copy, an indexer): `python -m bench.extract BRIEF.md FILE.pdf…`. The figures in
-docs/tags.md come from it; a screen reader reads the tags' ActualText instead."""
+tags (a search, a copy, an indexer), and how many a reader of the tags gets, the structure tree
+read in order with its ActualText, as a screen reader does: `python -m bench.extract BRIEF.md
+FILE.pdf…`. The figures in docs/tags.md come from it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import pymupdf
 import pypdfium2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from helpers import read_aloud  # the tests' reader of the structure tree
 
 WORD = r"[^\W\d_]+"  # letters, and the marks on them
 
@@ -31,7 +35,8 @@ def extracted(pdf: Path) -> dict[str, set[str]]:
     finally:
         pdfium.close()
     poppler = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
-    texts = {"MuPDF": mupdf, "Poppler": poppler.stdout, "PDFium": chrome}
+    tags = read_aloud(pdf).replace("\u00ad", "")  # a soft hyphen, which a reader drops
+    texts = {"MuPDF": mupdf, "Poppler": poppler.stdout, "PDFium": chrome, "tags": tags}
     return {name: set(re.findall(WORD, text)) for name, text in texts.items()}
 
 

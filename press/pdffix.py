@@ -13,7 +13,7 @@ import uuid
 
 import pydyf
 
-from . import inks, tagfix, tounicode, written
+from . import inks, lineends, tagfix, tounicode, written
 from .config import DECLARES_UA, MM, Config
 from .frontmatter import Brief
 from .tagfix import number
@@ -43,9 +43,11 @@ def finisher(brief: Brief, config: Config, page: written.Page, placed: list):
         written.describe_links(pdf, page.names)
         written.headings_as_written(pdf, page.headings)
         written.paragraphs_as_written(pdf, page.paragraphs)
+        written.spaced_paragraphs_as_written(pdf, page.paragraphs)
         written.paragraphs_in_their_language(pdf, page.paragraphs)
         written.phrases_in_their_language(pdf, page.paragraphs)
         tagfix.numbers_as_labels(pdf, page.names.get("recommendations"))
+        lineends.line_ends_as_written(pdf, page.text)  # before: its lines stay Spans
         tagfix.lines_into_their_elements(pdf)
         tagfix.id_tree(pdf)
         flag_links_to_print(pdf)

@@ -25,11 +25,29 @@ class Page:
     names: dict[str, str]  # where each link leads (`described`)
     headings: list[str]  # each `h2`'s words as written
     paragraphs: dict  # each `p`'s, `li`'s, `h3`'s, `h4`'s and note's words, each `p`'s language
+    text: str  # all its words, as written (`words`)
 
 
 def read(page: str, language: Language) -> Page:
     """What the page's HTML says that the tags need."""
-    return Page(described(page, language), written_headings(page), written_paragraphs(page))
+    return Page(
+        described(page, language), written_headings(page), written_paragraphs(page), words(page)
+    )
+
+
+# A tag that parts words: where one block ends and the next starts, a line break.
+BLOCK_TAG_RE = re.compile(
+    r"<(?:/?(?:p|div|li|ul|ol|dl|dt|dd|table|thead|tbody|tr|td|th|caption|h[1-6]|section|header"
+    r"|footer|nav|main|figure|figcaption|blockquote|aside)|br|hr|img)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def words(page: str) -> str:
+    """The words of a page's body as written, each block's apart from the next's; a phrase's
+    tags (a link, emphasis, a note's call) join what is on either side of them."""
+    body = re.sub(r"(?is)<(head|style|script)\b.*?</\1>", " ", page)
+    return html.unescape(re.sub(r"<[^>]*>", "", BLOCK_TAG_RE.sub(" ", body)))
 
 
 # A heading with an id, or a section's, which opens with its heading.
@@ -129,6 +147,7 @@ class Paragraphs(HTMLParser):
         self.stack: list[bool] = []  # for each open element: whether it is left out
         self.langs: list[str] = [""]  # the language of each open element, the page's first
         self.languages: list[str] = []  # each `p`'s language, in order
+        self.spaced: list[bool] = []  # whether each `p` is set in spaced capitals (SPACED)
         self.phrases: list[list[tuple[str, str]]] = []  # each `p`'s spans in another language
         self.phrase: list[tuple[str, list[str], int]] = []  # those open: language, words, depth
         self.feed(page)
@@ -149,6 +168,7 @@ class Paragraphs(HTMLParser):
         self.langs.append(lang or self.langs[-1])
         if tag == "p":
             self.languages.append(self.langs[-1])
+            self.spaced.append(dict(attrs).get("id") in SPACED)
             self.phrases.append([])
         if tag in ("p", "ul", "ol") and self.open and self.open[-1][0] == "li":
             self.open[-1] = ("li with blocks", self.open[-1][1])
@@ -182,6 +202,11 @@ class Paragraphs(HTMLParser):
                 words.append(data)
 
 
+# The `p`s the stylesheet sets in capitals spaced apart (styles/brief.css), which extractors read
+# as letters: "C I V I C U S M O N I T O R".
+SPACED = frozenset({"series"})
+
+
 LEFT_OUT = frozenset({"footnote", "note-ref", "source", "address", "skip"})  # see Paragraphs
 
 
@@ -196,6 +221,7 @@ def written_paragraphs(page: str) -> dict[str, list[str] | dict[str, str]]:
         **read.found,
         "notes": read.notes,
         "languages": read.languages,
+        "spaced": read.spaced,
         "phrases": read.phrases,
     }
 
@@ -228,6 +254,18 @@ def paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
         if name in paragraphs["notes"]:  # its number, then its words
             number_ = name.split(":")[1] if name.startswith("fn:") else letters(int(name[4:]))
             note["ActualText"] = pydyf.String(f"{number_} {paragraphs['notes'][name]}")
+
+
+def spaced_paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
+    """Give each P set in spaced capitals (the cover's series line) its words as written
+    (ActualText): WeasyPrint 70 stores the capitals, and the space between two letters 0.2 em
+    apart is a word's to a text extractor ("C I V I C U S"). The Ps are the page's `p`s in
+    order; where their numbers differ nothing is guessed."""
+    found = [element for element in tree(pdf) if element.get("S") == "/P"]
+    words = [
+        w if spaced else "" for w, spaced in zip(paragraphs["p"], paragraphs["spaced"], strict=True)
+    ]
+    in_order(found, words, "ActualText")
 
 
 def paragraphs_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:

@@ -209,7 +209,8 @@ def marked_texts(pdf: Path) -> dict[tuple[int, int], str]:
                 buffer = ctypes.create_string_buffer(max(size, 1) * 2)
                 pointer = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
                 pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, pointer, size)
-                text = buffer.raw.decode("utf-16-le").split("\x00")[0]
+                # PDFium writes \x02 for a hyphen it guesses ends a line: the file says "-".
+                text = buffer.raw.decode("utf-16-le").split("\x00")[0].replace("\x02", "-")
                 found[number, mcid] = found.get((number, mcid), "") + text
     finally:
         document.close()
@@ -221,6 +222,9 @@ def tagged_texts(pdf: Path, kind: str) -> list[str]:
     return structure_texts(pdf, lambda node: node.get("/S") == kind)
 
 
+PHRASES = {"/Span", "/Link", "/NonStruct", "/Reference", "/Quote", "/Code", "/Em", "/Strong"}
+
+
 def structure_texts(pdf: Path, wanted, actual: bool = False) -> list[str]:
     """The text of each structure element wanted, in document order: its marked contents' and
     its kids'; with actual, an element's ActualText instead where it has one."""
@@ -229,18 +233,19 @@ def structure_texts(pdf: Path, wanted, actual: bool = False) -> list[str]:
         pages = {page.objgen: i for i, page in enumerate(document.pages)}
 
         def text(node: pikepdf.Dictionary) -> str:
+            apart = " " if actual and node.get("/S", "/Span") not in PHRASES else ""  # a block
             if actual and "/ActualText" in node:
-                return " " + str(node.ActualText) + " "
+                return apart + str(node.ActualText) + apart
             found = node.get("/K", pikepdf.Array())
             found = list(found) if isinstance(found, pikepdf.Array) else [found]
             page = pages.get(node.Pg.objgen) if "/Pg" in node else None
-            return "".join(
+            return apart + "".join(
                 painted.get((pages[k.Pg.objgen], int(k.MCID)), "")
                 if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR"
                 else text(k) if isinstance(k, pikepdf.Dictionary)
                 else painted.get((page, int(k)), "")
                 for k in found
-            )  # fmt: skip
+            ) + apart  # fmt: skip
 
         return [text(node) for node in structure_nodes(document) if wanted(node)]
 

@@ -26,8 +26,9 @@ from helpers import (
     tagged_texts,
 )
 
-from press import tagfix
+from press import lineends, tagfix
 from press.frontmatter import read
+from press.written import words
 
 LONG = ROOT / "tests" / "briefs" / "long"
 
@@ -322,11 +323,13 @@ def test_the_text_read_in_structure_order_is_the_briefs_in_order(long_brief):
 
 
 def test_moving_the_notes_to_their_calls_changes_no_pixel(long_brief, tmp_path, monkeypatch):
-    """The notes are painted where they are read (press/paintorder.py): the page looks the same."""
+    """The notes are painted where they are read (press/paintorder.py), and each line's end
+    says what it stands for (press/lineends.py): the page looks the same."""
     lang, (distributable, _) = long_brief
     if lang != "en":
         pytest.skip("the English brief has the most notes")
     monkeypatch.setattr(tagfix, "notes_read_after_their_calls", lambda pdf: None)
+    monkeypatch.setattr(lineends, "line_ends_as_written", lambda pdf, text: None)
     unmoved = build_brief(LONG / "en.md", tmp_path)
     with pikepdf.open(unmoved.pdf) as document:
         notes = [n for n in structure_nodes(document) if n.get("/S") == "/Note"]
@@ -468,3 +471,33 @@ def test_a_screen_reader_gets_every_arabic_word_as_written(long_brief):
     for copy in built:
         read = set(re.findall(ARABIC_WORD, read_aloud(copy.pdf)))
         assert [w for w in words if w not in read] == [], copy.pdf.name
+
+
+LATIN_WORD = r"[^\W\d_]+(?:[-'’][^\W\d_]+)*"  # a word, a compound, an elision
+
+
+def test_every_word_read_in_structure_order_is_a_word_the_brief_writes(long_brief):
+    """Read as a screen reader reads the tags, no two words run together where a note's line
+    ended ("teachersand") and no word the hyphenation broke is read in pieces ("prosec-uted"):
+    its hyphen is a soft one in the tree (U+00AD, dropped), a hyphen in the page's content, which
+    a text extractor such as Poppler joins across the line (press/lineends.py)."""
+    lang, built = long_brief
+    if lang == "ar":
+        pytest.skip("right to left: each block is read as written")
+    for copy in built:
+        written = words(copy.html.read_text()).casefold()
+        known = set(re.findall(LATIN_WORD, written))
+        read = read_aloud(copy.pdf)
+        assert read.count("\u00ad") > 20  # the hyphenation broke words
+        said = re.findall(LATIN_WORD, read.replace("\u00ad", "").casefold())
+        unknown = [w for w in said if w not in known]
+        if copy is built[1]:  # a source's letter called after a link's words: "Monitor" "a"
+            unknown = [w for w in unknown if not {w[:-1], w[:-2]} & known]
+        assert unknown == [], copy.pdf.name
+        painted = marked_texts(copy.pdf)
+        with pikepdf.open(copy.pdf) as document:
+            pages = {page.objgen: i for i, page in enumerate(document.pages)}
+            for node in structure_nodes(document):
+                if str(node.get("/ActualText", "")).endswith("\u00ad"):
+                    shown = painted[pages[node.Pg.objgen], int(node.K[0])]
+                    assert str(node.ActualText) == shown[:-1] + "\u00ad" and shown[-1] == "-"

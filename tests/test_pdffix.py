@@ -7,7 +7,7 @@ import uuid
 import pikepdf
 import pypdfium2
 import pytest
-from conftest import SAMPLE, run
+from conftest import ROOT, SAMPLE, run
 from helpers import (
     FRONT,
     MM,
@@ -15,11 +15,16 @@ from helpers import (
     html_tree,
     kids,
     layout_meta,
+    letters,
     outloud,
+    read_aloud,
     squash,
     structure_nodes,
+    structure_texts,
     write,
 )
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from press.frontmatter import read
 
@@ -242,3 +247,59 @@ def test_the_catalogue_names_the_language_the_next_key_and_no_guess(sample, samp
             keys = list(root.ParentTree.Nums)[::2]
             assert int(root.ParentTreeNextKey) == max(int(k) for k in keys) + 1
             assert document.Root.MarkInfo.Suspects is False
+
+
+def long_words(brief: str) -> list[str]:
+    """Words of a test brief that hyphenation may break: nine letters or more, and compounds
+    with a hyphen of their own, which must stay."""
+    body = (ROOT / "tests" / "briefs" / brief).read_text().split("---", 2)[2]
+    word = r"(?<![\w\-])(?:[^\W\d_]{9,}|[^\W\d_]{2,}(?:-[^\W\d_]{2,})+)(?![\w\-])"
+    return sorted({w for w in re.findall(word, body) if w[0].islower()})
+
+
+LONG_WORDS = {
+    "en": long_words("long/en.md"),
+    "fr": long_words("long/fr.md"),
+    "pt": long_words("long/pt.md"),
+    "ru": long_words("languages/ru.md"),
+    "es": long_words("languages/es.md"),
+}
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # a build a try: no shrinking
+    suppress_health_check=list(HealthCheck),
+)
+@given(data=st.data(), lang=st.sampled_from(sorted(LONG_WORDS)), printed=st.booleans())
+def test_every_word_is_read_as_written_where_its_line_ends(tmp_path_factory, data, lang, printed):
+    """A paragraph, an item, a table cell and a note of long words, in the distributable or the
+    print copy: each is read word for word. A word the hyphenation breaks says its hyphen is a
+    soft one (U+00AD, which a reader drops), a compound keeps its own; a note's line keeps the
+    space where it ends (press/lineends.py)."""
+    words = data.draw(st.lists(st.sampled_from(LONG_WORDS[lang]), min_size=40, max_size=60))
+    text = " ".join(words)
+    body = f"## Words[^1]\n\n{text}\n\n- {text}\n- And\n\n| Words |\n|---|\n| {text} |\n\n[^1]: {text}\n"
+    out = tmp_path_factory.mktemp("words")
+    source = write(out, FRONT.replace("---\n", f"---\nlang: {lang}\n", 1) + body)
+    status, _, stderr = run([str(source), "-o", str(out), *(["--print"] if printed else [])])
+    assert status == 0, stderr
+    pdf = out / ("brief-print.pdf" if printed else "brief.pdf")
+    blocks = ("/P", "/LBody", "/TD", "/Note")
+    read = structure_texts(pdf, lambda node: node.get("/S") in blocks, actual=True)
+    found = [t.replace("\u00ad", "").split() for t in read if letters(text) in letters(t)]
+    found = [said[1:] if said[0].rstrip(".") == "1" else said for said in found]  # a note's number
+    assert len(found) == 4
+    for said in found:
+        assert len(said) == len(words), said
+        assert [(a, b) for a, b in zip(said, words, strict=True) if a != b] == []
+
+
+def test_the_line_set_in_spaced_capitals_is_read_as_words(brief):
+    """The cover's series line, set in capitals 0.2 em apart, is read as its words are written,
+    not letter by letter ("C I V I C U S"), which is what its glyphs give an extractor."""
+    series = layout_meta(brief.source)["series"]
+    read = read_aloud(brief.pdf)
+    assert f" {series} " in read
+    assert re.search(r"(?:\b\w ){4}", read) is None
