@@ -132,13 +132,13 @@ def headings_as_written(pdf: pydyf.PDF, headings: list[str]) -> None:
 
 
 class Paragraphs(HTMLParser):
-    """The words of each `p`, and of each `li` that holds no block, of a page as a reader of
-    the page meets them, in order: a note's words (a Note of its own) and what only the HTML
-    copy shows left out."""
+    """The words of each `p`, `li` that holds no block, `h3`, `h4`, caption and cell of a page
+    (WRITTEN) as a reader of the page meets them, in order: a note's words (a Note of its own)
+    and what only the HTML copy shows left out."""
 
     def __init__(self, page: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: dict[str, list[str]] = {"p": [], "li": [], "h3": [], "h4": []}
+        self.found: dict[str, list[str]] = {kind: [] for kind in WRITTEN}
         self.notes: dict[str, str] = {}  # a page-foot note's words, by its id
         self.note: tuple[str, list[str]] | None = None  # the note open: its id, its words
         self.note_depth = 0  # how many elements were open where it opened
@@ -172,8 +172,8 @@ class Paragraphs(HTMLParser):
             self.phrases.append([])
         if tag in ("p", "ul", "ol") and self.open and self.open[-1][0] == "li":
             self.open[-1] = ("li with blocks", self.open[-1][1])
-        if tag in self.found:
-            self.open.append((tag, []))
+        if KINDS.get(tag, tag) in self.found:
+            self.open.append((KINDS.get(tag, tag), []))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID or not self.stack:
@@ -187,7 +187,7 @@ class Paragraphs(HTMLParser):
             name, words = self.note
             self.notes[name] = " ".join("".join(words).split())
             self.note = None
-        if tag in self.found and self.open:
+        if KINDS.get(tag, tag) in self.found and self.open:
             kind, words = self.open.pop()
             if kind in self.found:
                 self.found[kind].append(" ".join("".join(words).replace("\u2060", "").split()))
@@ -205,6 +205,13 @@ class Paragraphs(HTMLParser):
 # The `p`s the stylesheet sets in capitals spaced apart (styles/brief.css), which extractors read
 # as letters: "C I V I C U S M O N I T O R".
 SPACED = frozenset({"series"})
+
+
+# The page's elements whose words are read, by the element of the structure tree each is, and
+# the tags read as another's.
+WRITTEN = {"p": "/P", "li": "/LI", "h3": "/H3", "h4": "/H4", "caption": "/Caption"}
+WRITTEN |= {"th": "/TH", "td": "/TD"}
+KINDS = {"figcaption": "caption"}
 
 
 LEFT_OUT = frozenset({"footnote", "note-ref", "source", "address", "skip"})  # see Paragraphs
@@ -227,14 +234,15 @@ def written_paragraphs(page: str) -> dict[str, list[str] | dict[str, str]]:
 
 
 def paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
-    """In a right-to-left brief, give each P, H3 and H4, each item's body that holds no
-    paragraph or list, and each note its words as written (ActualText).
+    """In a right-to-left brief, give each P, H3 and H4, each table's and figure's caption,
+    each table cell, each item's body that holds no paragraph or list, and each note its words
+    as written (ActualText).
 
     WeasyPrint 70 maps an Arabic glyph to the first text it drew it for (upstream #2841), so a
     shared glyph reads as another letter, a ligature repeats one; and the space where a
     right-to-left line ends is lost (#2308, styles/brief.css): "إللكترونية", "تعديللتشريعات". The
-    elements are the page's `p`s and `li`s in order; where their numbers differ nothing is
-    guessed.
+    elements are the page's `p`s, `li`s, captions and cells in order; where their numbers
+    differ nothing is guessed. Read by its glyphs, a chart's title "… (%)" was ")%(…".
     """
     if not right_to_left(pdf):
         return
@@ -245,8 +253,8 @@ def paragraphs_as_written(pdf: pydyf.PDF, paragraphs: dict) -> None:
         if e.get("S") == "/LBody"
         and not any(k.get("S") in ("/P", "/L") for k in elements(pdf, e) if k is not e)
     ]
-    kinds = [([e for e in everything if e.get("S") == f"/{k.upper()}"], paragraphs[k])
-             for k in ("p", "h3", "h4")]  # fmt: skip
+    kinds = [([e for e in everything if e.get("S") == WRITTEN[k]], paragraphs[k])
+             for k in ("p", "h3", "h4", "caption", "th", "td")]  # fmt: skip
     for found, words in [*kinds, (bodies, paragraphs["li"])]:
         in_order(found, words, "ActualText")
     for note in (e for e in everything if e.get("S") == "/Note" and "ID" in e):

@@ -9,7 +9,7 @@ import pikepdf
 import pypdfium2
 import pytest
 from conftest import ROOT, build_brief, run
-from helpers import FRONT, structure_elements, tagged_texts, write
+from helpers import FRONT, structure_elements, structure_texts, tagged_texts, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -136,6 +136,20 @@ def test_a_screen_reader_gets_every_value_in_a_table(built):
             assert charts.number(float(value), lang) in cells
     kinds = [kind for kind, _ in structure_elements(result.pdf)]
     assert kinds.count("/Table") == 3 and "/Figure" not in kinds
+
+
+def test_a_chart_s_title_and_cells_are_read_as_written(built):
+    """Read as a screen reader reads the tags, each chart's title is its words in order, its
+    brackets the right way round in Arabic too ("(%)", which its glyphs read ")%("), and each
+    header cell its words."""
+    lang, result = built
+    source = (CHARTS / f"{lang}.md").read_text("utf-8")
+    blocks = re.findall(r"```chart\n(.*?)```", source, re.S)
+    titles = [re.search(r"^title: (.*)", block, re.M)[1].replace("'", "’") for block in blocks]
+    read = structure_texts(result.pdf, lambda node: node.get("/S") == "/Caption", actual=True)
+    assert [" ".join(t.split()) for t in read] == titles
+    headers = structure_texts(result.pdf, lambda node: node.get("/S") == "/TH", actual=True)
+    assert all(" ".join(t.split()) in source for t in headers)
 
 
 def test_charts_are_drawn_in_vector_with_the_series_colour(built):
