@@ -148,7 +148,7 @@ class Paragraphs(HTMLParser):
         self.langs: list[str] = [""]  # the language of each open element, the page's first
         self.languages: list[str] = []  # each `p`'s language, in order
         self.spaced: list[bool] = []  # whether each `p` is set in spaced capitals (SPACED)
-        self.phrases: list[list[tuple[str, str]]] = []  # each `p`'s spans in another language
+        self.phrases: list[tuple[str, str]] = []  # each span in another language, its words
         self.phrase: list[tuple[str, list[str], int]] = []  # those open: language, words, depth
         self.feed(page)
 
@@ -163,13 +163,12 @@ class Paragraphs(HTMLParser):
         self.stack.append(skipped)
         self.skipping += skipped
         lang = dict(attrs).get("lang")
-        if tag == "span" and lang and lang != self.langs[-1] and self.phrases and not skipped:
+        if tag == "span" and lang and lang != self.langs[-1] and not skipped:
             self.phrase.append((lang, [], len(self.stack) - 1))  # the span is on the stack
         self.langs.append(lang or self.langs[-1])
         if tag == "p":
             self.languages.append(self.langs[-1])
             self.spaced.append(dict(attrs).get("id") in SPACED)
-            self.phrases.append([])
         if tag in ("p", "ul", "ol") and self.open and self.open[-1][0] == "li":
             self.open[-1] = ("li with blocks", self.open[-1][1])
         if KINDS.get(tag, tag) in self.found:
@@ -182,7 +181,7 @@ class Paragraphs(HTMLParser):
         self.langs.pop()
         if self.phrase and self.phrase[-1][2] == len(self.stack):
             lang, words, _ = self.phrase.pop()
-            self.phrases[-1].append((lang, " ".join("".join(words).split())))
+            self.phrases.append((lang, " ".join("".join(words).split())))
         if self.note is not None and len(self.stack) == self.note_depth:
             name, words = self.note
             self.notes[name] = " ".join("".join(words).split())
@@ -288,28 +287,29 @@ def paragraphs_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
 
 
 def phrases_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
-    """Give each Span of a phrase written in another language than its paragraph's its /Lang:
-    a brief marks such a phrase `<span lang="kk">Шал, кет!</span>` (docs/tags.md).
+    """Give each Span of a phrase written in another language than the text around it its
+    /Lang: a brief marks such a phrase `<span lang="kk">Шал, кет!</span>` (docs/tags.md), in a
+    paragraph, an item, a heading or a table cell.
 
     WeasyPrint 70 tags a `span` as one Span for each line it sets it on, and writes no language
-    (upstream #2482). The Ps are the page's `p`s in order; a P's Spans that hold others are its
-    `span`s' lines, each matched to the phrase whose letters hold its own (what its glyphs say,
-    press/tounicode.py); nothing is guessed where the numbers of Ps differ.
+    (upstream #2482). The Spans that hold others are lines of a `span` (or a note's call); each is
+    matched, in reading order, to the phrase whose letters hold its own (what its glyphs say,
+    press/tounicode.py), the phrase reached or one of the next two: a line that is none of theirs
+    is not one.
     """
-    found = [element for element in tree(pdf) if element.get("S") == "/P"]
-    if len(found) != len(paragraphs["phrases"]) or not any(paragraphs["phrases"]):
+    phrases = paragraphs["phrases"]
+    if not phrases:
         return
-    shown = mark_texts(pdf)
-    for paragraph, phrases in zip(found, paragraphs["phrases"], strict=True):
-        at = 0  # the phrase the lines reached
-        for line in (e for e in elements(pdf, paragraph) if e.get("S") == "/Span"):
-            if not refs(pdf, line):
-                continue  # a line of text, not a span's
-            text = letters_of("".join(shown.get(mark, "") for mark in marks(pdf, line)))
-            for i in range(at, len(phrases)) if text else []:
-                if text in letters_of(phrases[i][1]):
-                    line["Lang"], at = pydyf.String(phrases[i][0]), i
-                    break
+    shown, at = mark_texts(pdf), 0
+    notes = {id(e) for n in tree(pdf) if n.get("S") == "/Note" for e in elements(pdf, n)}
+    for line in tree(pdf):
+        if line.get("S") != "/Span" or not refs(pdf, line) or id(line) in notes:
+            continue  # a line of text, not a span's; the notes' phrases are not read (LEFT_OUT)
+        text = letters_of("".join(shown.get(mark, "") for mark in marks(pdf, line)))
+        for i in range(at, min(at + 3, len(phrases))) if text else []:
+            if text in letters_of(phrases[i][1]):
+                line["Lang"], at = pydyf.String(phrases[i][0]), i
+                break
 
 
 def letters_of(text: str) -> str:

@@ -367,3 +367,29 @@ def test_a_phrase_marked_in_another_language_is_tagged_in_it_on_every_line(tmp_p
     assert [t for t, lang in lines if lang == "kk"] == [squash("Шал, кет!")]
     assert len([lang for lang in langs if lang == "ru"]) >= 3  # the long phrase on two lines
     assert not [t for t, lang in tagged if lang and re.search("[A-Za-z]", t)]
+
+
+def test_a_phrase_in_an_item_a_heading_or_a_cell_is_tagged_in_its_language(tmp_path):
+    """`<span lang>` in a list item (a recommendation), a heading or a table cell reaches the
+    tags as /Lang, as one in a paragraph does."""
+    body = (
+        '## Recommendations\n\n### The law <span lang="ru">Об иностранных агентах</span>\n\n'
+        '1. Repeal the law <span lang="ru">О некоммерческих организациях</span> at once.\n'
+        '2. Let people say <span lang="kk">Шал, кет!</span> in the street.\n\n'
+        "| Law | Adopted |\n|---|---|\n"
+        '| <span lang="ru">О митингах</span> | 2004 |\n'
+    )
+    built = build_brief(write(tmp_path, FRONT + body), tmp_path / "out")
+    assert built.status == 0, built.stderr
+    texts = structure_texts(built.pdf, lambda node: node.get("/S") == "/Span")
+    with pikepdf.open(built.pdf) as document:
+        langs = [
+            str(n.get("/Lang", "")) for n in structure_nodes(document) if n.get("/S") == "/Span"
+        ]
+    tagged = [(squash(text), lang) for text, lang in zip(texts, langs, strict=True) if lang]
+    assert tagged == [
+        (squash("Об иностранных агентах"), "ru"),
+        (squash("О некоммерческих организациях"), "ru"),
+        (squash("Шал, кет!"), "kk"),
+        (squash("О митингах"), "ru"),
+    ]
