@@ -208,6 +208,7 @@ def render_keeping_notes(html: HTML, styles: list[CSS], **options) -> Document:
 
 
 PRINT_PPI = 300  # what a print shop asks of a photograph at the size it prints
+LEAST_PPI = 150  # under it, pixels show as steps: an error with --strict
 
 
 class Sheets(NamedTuple):
@@ -305,19 +306,23 @@ class Places:
 
     def resolutions(self, placed: list[tuple[str, int, float]]) -> list[Problem]:
         """A warning at its line for each image that prints under PRINT_PPI pixels per inch,
-        blurred or stepped on paper; the image known by its XObject's name, which WeasyPrint
-        makes from the md5 of its address (weasyprint/images.py), so each use is its own."""
+        soft on paper, which `--strict` makes an error only under LEAST_PPI, stepped; the image
+        known by its XObject's name, which WeasyPrint makes from the md5 of its address
+        (weasyprint/images.py), so each use is its own."""
         found, soft = [], [(name, width, ppi) for name, width, ppi in placed if ppi < PRINT_PPI]
         named = self.image_names() if soft else {}  # worked out only where one is soft
         for name, width, ppi in soft:
-            level = "under 150" if ppi < 150 else f"under {PRINT_PPI}"
+            level = f"under {LEAST_PPI}" if ppi < LEAST_PPI else f"under {PRINT_PPI}"
             wider = round(width * PRINT_PPI / ppi)
             message = (
                 f"an image prints at {ppi:.0f} pixels per inch ({level}): on paper it looks "
                 f"soft; give one {wider} pixels wide or set it smaller"
             )
             line = named.get(name[1:33], 1)
-            found.append(Problem(self.brief.path, line, WARNING, "image.resolution", message))
+            found.append(
+                Problem(self.brief.path, line, WARNING, "image.resolution", message,
+                        strict=ppi < LEAST_PPI)
+            )  # fmt: skip
         return found
 
     def image_names(self) -> dict[str, int]:

@@ -77,11 +77,12 @@ def build(path: Path, config: Config, session: Session) -> Result:
 
 
 def stops(problems: list[Problem], config: Config) -> bool:
-    """Whether these problems stop the brief: errors, or in strict mode anything."""
-    return has_errors(problems) or (config.strict and bool(problems))
+    """Whether these problems stop the brief: errors, or in strict mode any but advice."""
+    return has_errors(problems) or (config.strict and any(p.strict for p in problems))
 
 
 def verdict(problems: list[Problem], config: Config) -> list[Problem]:
-    """The problems as reported, in the order of the file: in strict mode every one an error."""
+    """The problems as reported, in the order of the file: in strict mode each an error but
+    advice (an image a print shop would rather have sharper, `engine.resolutions`)."""
     problems = sorted(problems, key=lambda p: (str(p.path), p.line, p.column or 0))
-    return [p.as_error() for p in problems] if config.strict else problems
+    return [p.in_strict_mode() for p in problems] if config.strict else problems

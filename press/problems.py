@@ -42,6 +42,7 @@ class Problem:
     code: str
     message: str
     column: int | None = None
+    strict: bool = True  # whether `--strict` makes it an error: not a print copy's advice
 
     def __str__(self) -> str:
         where = f"{self.line}:{self.column}" if self.column else f"{self.line}"
@@ -51,6 +52,10 @@ class Problem:
     def as_error(self) -> Problem:
         """The same problem, stopping the brief."""
         return Problem(self.path, self.line, ERROR, self.code, self.message, self.column)
+
+    def in_strict_mode(self) -> Problem:
+        """The problem as `--strict` reports it: an error, unless it is advice."""
+        return self.as_error() if self.strict else self
 
 
 class BriefError(Exception):
