@@ -112,6 +112,13 @@ def sample_print(sample_folder) -> Built:
     return build_brief(sample_folder / SAMPLE.name, sample_folder / "print", "--print")
 
 
-@pytest.fixture(scope="session", params=["kazakhstan_print", "sample_print"])
+@pytest.fixture(scope="session")
+def charts_print(tmp_path_factory) -> Built:
+    """Right to left, with bars, columns and lines, and the cover's map."""
+    charts = ROOT / "tests" / "briefs" / "charts" / "ar.md"
+    return build_brief(charts, tmp_path_factory.mktemp("charts-print"), "--print")
+
+
+@pytest.fixture(scope="session", params=["kazakhstan_print", "sample_print", "charts_print"])
 def print_copy(request) -> Built:
     return request.getfixturevalue(request.param)
