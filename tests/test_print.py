@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 import tinycss2
 from conftest import ROOT, build_brief
-from helpers import FRONT, write
+from helpers import FILLS, FRONT, filled_paths, write
 from PIL import Image
 
 from press import colour
@@ -270,3 +270,37 @@ def test_a_replaced_profile_is_read_again_in_the_same_process(tmp_path):
     path.write_bytes(other.read_bytes())
     os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
     assert colour.cmyk(red, path) != before
+
+
+@pytest.mark.parametrize("rating", list(FILLS))
+def test_the_current_rating_reads_in_grey_on_paper(tmp_path, rating):
+    """The print copy's cover printed in grey (Ghostscript, through the output intent): the
+    current step is the one raised above the others, and its marker stands out dark against it,
+    whatever the rating's colour becomes in grey."""
+    front = FRONT.replace("rating: narrowed", f"rating: {rating}")
+    built = build_brief(write(tmp_path, front + "## A\n\nText.\n"), tmp_path / "out", "--print")
+    assert built.status == 0, built.stderr
+    paths = [bounds for _, bounds in filled_paths(built.pdf) if bounds[2] - bounds[0] < 150]
+    steps = sorted({b for b in paths if b[2] - b[0] > 40}, key=lambda b: b[0])
+    steps = [b for b in steps if b[1] == min(s[1] for s in steps)]  # the scale's row
+    assert len(steps) == 5
+    raised = [b for b in steps if b[3] > min(s[3] for s in steps) + 5]
+    (step,) = raised
+    (marker,) = [b for b in paths if b[2] - b[0] < 12 and step[0] < b[0] < b[2] < step[2]]
+    out, dpi = tmp_path / "grey.png", 144
+    subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-dUsePDFX3Profile",
+                    "-sDEVICE=pnggray", f"-r{dpi}", "-dFirstPage=1", "-dLastPage=1",
+                    f"-sOutputFile={out}", str(built.pdf)], check=True)  # fmt: skip
+    with pikepdf.open(built.pdf) as document:
+        media = [float(v) for v in document.pages[0].MediaBox]
+    with Image.open(out) as image:
+
+        def grey(box) -> float:
+            """The median grey (0 black, 255 white) of the page inside a box in points."""
+            left, right = (box[0] - media[0]) * dpi / 72, (box[2] - media[0]) * dpi / 72
+            top, bottom = (media[3] - box[3]) * dpi / 72, (media[3] - box[1]) * dpi / 72
+            pixels = sorted(image.crop((round(left) + 1, round(top) + 1, round(right) - 1,
+                                        round(bottom) - 1)).get_flattened_data())  # fmt: skip
+            return pixels[len(pixels) // 2]
+
+        assert grey(step) - grey(marker) > 60, (grey(step), grey(marker))
