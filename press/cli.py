@@ -51,7 +51,11 @@ def parser() -> argparse.ArgumentParser:
         help="fail when the distributable PDF is larger (default 1MiB)")  # fmt: skip
     add("--check", action="store_true",
         help="report every problem (path:line: level: message [code]); write nothing")  # fmt: skip
-    add("--strict", action="store_true", help="treat warnings as errors")
+    add(
+        "--strict",
+        action="store_true",
+        help="treat warnings as errors (an image printing at 150-300 ppi stays advice)",
+    )
     add("--timeout", type=positive, default=MAX_SECONDS, metavar="SECONDS",
         help=f"give up on a brief after so long (default {MAX_SECONDS})")  # fmt: skip
     add("--watch", action="store_true", help="rebuild on every save of a brief, template or style")

@@ -48,6 +48,7 @@ class Copy:
     budget: bool = True  # --max-size applies: it goes out as an e-mail attachment
     bleed_mm: float = 0  # artwork past the trim (the PDF's BleedBox); its stylesheet's --bleed
     output_intent: str | None = None  # WeasyPrint's output intent (PDF/X needs one)
+    addresses: bool = False  # each link's address printed, its source note called (print.css)
 
 
 COPIES = {
@@ -63,6 +64,7 @@ COPIES = {
             dpi=300,
             budget=False,
             bleed_mm=3,
+            addresses=True,
         ),
         Copy(
             "large",

@@ -147,7 +147,7 @@ class Engine:
                 if cover_runs_over(document):
                     document = render_keeping_notes(html, styles, **laid)
                 place.fail_on_errors(collector.records)
-                said = written.read(page, i18n.language(brief.meta["lang"]))
+                said = written.read(page, i18n.language(brief.meta["lang"]), config.copy.addresses)
                 placed: list[tuple[str, int, float]] = []
                 finisher = pdffix.finisher(brief, config, said, placed)
                 # fontTools, which subsets fonts when HarfBuzz cannot, stamps this time into them.

@@ -14,7 +14,6 @@ Run in the finisher (press/pdffix.py); tested in tests/test_pdffix.py and tests/
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 
@@ -35,18 +34,17 @@ def squashed(text: str) -> str:
 
 
 def written_as(before: str, after: str, page: str) -> str | None:
-    """What the end of a line showing `before`, followed in its element by one showing
-    `after`, stands for in the page's words (squashed): a soft hyphen, a space, or as shown."""
+    """What the end of a line showing `before`, followed in its element by one showing `after`,
+    stands for in the page's words (squashed): a soft hyphen, a space, or nothing but what shows.
+    A hyphen found between the two words on the page is a hard one, whichever hyphen it is."""
     if not before or not after or before[-1].isspace() or after[0].isspace():
         return None
     if any(unicodedata.bidirectional(c) in ("R", "AL") for c in before + after):
         return None  # painted in visual order; read as written (press/written.py)
     tail, head = squashed(before)[-CONTEXT:], squashed(after)[:CONTEXT]
     if tail.endswith(HYPHENS) and tail[-2:-1].isalpha() and head[:1].isalpha():
-        joined = tail[:-1] + head
-        if joined in page and tail[:-1] + "-" + head not in page:
-            return SOFT_HYPHEN
-        return None
+        hard = any(tail[:-1] + hyphen + head in page for hyphen in (*HYPHENS, "\u2011"))
+        return SOFT_HYPHEN if tail[:-1] + head in page and not hard else None
     if f"{tail} {head}" in page and tail + head not in page:
         return " "
     return None
@@ -76,9 +74,9 @@ def line_ends_as_written(pdf: pydyf.PDF, page_text: str) -> None:
     for element in tree(pdf):
         if element.get("S") in PHRASES:
             continue
-        for (mark, before), (_, after) in itertools.pairwise(
-            (mark, shown.get(mark, "")) for mark in lines(pdf, element)
-        ):
+        marks = lines(pdf, element)
+        for at, mark in enumerate(marks[:-1]):
+            before, after = shown.get(mark, ""), shown.get(marks[at + 1], "")
             if (meant := written_as(before, after, page)) == SOFT_HYPHEN:
                 line_says(pdf, mark, before[:-1] + SOFT_HYPHEN)
             elif meant is not None:

@@ -28,26 +28,62 @@ class Page:
     text: str  # all its words, as written (`words`)
 
 
-def read(page: str, language: Language) -> Page:
-    """What the page's HTML says that the tags need."""
+def read(page: str, language: Language, addresses: bool = False) -> Page:
+    """What the page's HTML says that the tags need; addresses, whether the copy prints each
+    link's address and calls its source note (the print copy), which the others hide."""
+    hidden = HIDDEN if addresses else HIDDEN | ADDRESSES
     return Page(
-        described(page, language), written_headings(page), written_paragraphs(page), words(page)
+        described(page, language),
+        written_headings(page),
+        written_paragraphs(page, hidden),
+        words(page, addresses),
     )
 
 
-# A tag that parts words: where one block ends and the next starts, a line break.
-BLOCK_TAG_RE = re.compile(
-    r"<(?:/?(?:p|div|li|ul|ol|dl|dt|dd|table|thead|tbody|tr|td|th|caption|h[1-6]|section|header"
-    r"|footer|nav|main|figure|figcaption|blockquote|aside)|br|hr|img)\b[^>]*>",
-    re.IGNORECASE,
-)
+def words(page: str, addresses: bool = False) -> str:
+    """The words of a page's body as a PDF of it shows them (`Words`)."""
+    return Words(page, HIDDEN if addresses else HIDDEN | ADDRESSES).text()
 
 
-def words(page: str) -> str:
-    """The words of a page's body as written, each block's apart from the next's; a phrase's
-    tags (a link, emphasis, a note's call) join what is on either side of them."""
-    body = re.sub(r"(?is)<(head|style|script)\b.*?</\1>", " ", page)
-    return html.unescape(re.sub(r"<[^>]*>", "", BLOCK_TAG_RE.sub(" ", body)))
+# What no PDF shows: the HTML copy's own calls, way past the cover and list of notes; and what
+# only a copy that prints addresses shows (styles/brief.css, styles/print.css).
+HIDDEN = frozenset({"note-ref", "skip", "notes"})
+ADDRESSES = frozenset({"source", "source-call", "address"})
+BLOCKS = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "td"}
+BLOCKS |= {"th", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "footer"}
+BLOCKS |= {"nav", "main", "figure", "figcaption", "blockquote", "aside", "br", "hr", "img"}
+
+
+class Words(HTMLParser):
+    """The words of a page's body as a PDF of it shows them, each block's apart from the next's;
+    a phrase's tags (a link, emphasis, a note's call) join what is on either side of them."""
+
+    def __init__(self, page: str, hidden: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hidden, self.found, self.stack = hidden, [], []  # stack: each open tag left out?
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        named = set((dict(attrs).get("class") or "").split()) | {dict(attrs).get("id")}
+        out = tag in ("head", "style", "script") or bool(named & self.hidden)
+        if tag not in VOID:
+            self.stack.append(out or any(self.stack[-1:]))
+        if tag in BLOCKS:
+            self.found.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID and self.stack:
+            self.stack.pop()
+        if tag in BLOCKS:
+            self.found.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not any(self.stack[-1:]):
+            self.found.append(data)
+
+    def text(self) -> str:
+        """The words found."""
+        return "".join(self.found)
 
 
 # A heading with an id, or a section's, which opens with its heading.
@@ -136,8 +172,9 @@ class Paragraphs(HTMLParser):
     (WRITTEN) as a reader of the page meets them, in order: a note's words (a Note of its own)
     and what only the HTML copy shows left out."""
 
-    def __init__(self, page: str) -> None:
+    def __init__(self, page: str, left_out: frozenset[str]) -> None:
         super().__init__(convert_charrefs=True)
+        self.left_out = left_out  # the classes of what a reader of the page does not meet here
         self.found: dict[str, list[str]] = {kind: [] for kind in WRITTEN}
         self.notes: dict[str, str] = {}  # a page-foot note's words, by its id
         self.note: tuple[str, list[str]] | None = None  # the note open: its id, its words
@@ -156,7 +193,7 @@ class Paragraphs(HTMLParser):
         if tag in VOID:
             return
         classes = set((dict(attrs).get("class") or "").split())
-        skipped = bool(classes & LEFT_OUT) or self.skipping > 0
+        skipped = bool(classes & self.left_out) or self.skipping > 0
         if "footnote" in classes and self.note is None:
             self.note = (dict(attrs).get("id") or "", [])
             self.note_depth = len(self.stack)
@@ -189,7 +226,8 @@ class Paragraphs(HTMLParser):
         if KINDS.get(tag, tag) in self.found and self.open:
             kind, words = self.open.pop()
             if kind in self.found:
-                self.found[kind].append(" ".join("".join(words).replace("\u2060", "").split()))
+                # A word joiner holds a note's call to its word on the page; read apart.
+                self.found[kind].append(" ".join("".join(words).replace("\u2060", " ").split()))
 
     def handle_data(self, data: str) -> None:
         if self.note is not None:
@@ -214,15 +252,18 @@ KINDS = {"figcaption": "caption"}
 
 
 LEFT_OUT = frozenset({"footnote", "note-ref", "source", "address", "skip"})  # see Paragraphs
+# (a note, and a print copy's source note, are Notes of their own; its address is in them)
 
 
 VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "col", "area", "base"}
 
 
-def written_paragraphs(page: str) -> dict[str, list[str] | dict[str, str]]:
+def written_paragraphs(
+    page: str, hidden: frozenset[str] = HIDDEN
+) -> dict[str, list[str] | dict[str, str]]:
     """The words of the page's `p`s and `li`s as written, in order, and of its page-foot notes
-    by id (`Paragraphs`)."""
-    read = Paragraphs(page.split('<section id="notes">', 1)[0])
+    by id (`Paragraphs`), without what the copy hides."""
+    read = Paragraphs(page.split('<section id="notes">', 1)[0], LEFT_OUT | (hidden & ADDRESSES))
     return {
         **read.found,
         "notes": read.notes,
@@ -289,13 +330,12 @@ def paragraphs_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
 def phrases_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
     """Give each Span of a phrase written in another language than the text around it its
     /Lang: a brief marks such a phrase `<span lang="kk">Шал, кет!</span>` (docs/tags.md), in a
-    paragraph, an item, a heading or a table cell.
+    paragraph, an item, a heading or a table cell (where the block is not read as written).
 
     WeasyPrint 70 tags a `span` as one Span for each line it sets it on, and writes no language
     (upstream #2482). The Spans that hold others are lines of a `span` (or a note's call); each is
-    matched, in reading order, to the phrase whose letters hold its own (what its glyphs say,
-    press/tounicode.py), the phrase reached or one of the next two: a line that is none of theirs
-    is not one.
+    matched, in reading order, to the first phrase from the one reached whose letters hold its own
+    (what its glyphs say, press/tounicode.py); a line that none holds is not one.
     """
     phrases = paragraphs["phrases"]
     if not phrases:
@@ -303,11 +343,15 @@ def phrases_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
     shown, at = mark_texts(pdf), 0
     notes = {id(e) for n in tree(pdf) if n.get("S") == "/Note" for e in elements(pdf, n)}
     for line in tree(pdf):
-        if line.get("S") != "/Span" or not refs(pdf, line) or id(line) in notes:
+        kids = refs(pdf, line)
+        if line.get("S") != "/Span" or not kids or id(line) in notes:
             continue  # a line of text, not a span's; the notes' phrases are not read (LEFT_OUT)
+        if any(kid.get("S") == "/Link" for kid in kids):
+            continue  # a note's call, a source's letter: a number or a letter any phrase holds
         text = letters_of("".join(shown.get(mark, "") for mark in marks(pdf, line)))
-        for i in range(at, min(at + 3, len(phrases))) if text else []:
-            if text in letters_of(phrases[i][1]):
+        for i in range(at, len(phrases)) if text else []:
+            # A right-to-left phrase in a left-to-right line: its glyphs in the order painted.
+            if text in letters_of(phrases[i][1]) or text[::-1] in letters_of(phrases[i][1]):
                 line["Lang"], at = pydyf.String(phrases[i][0]), i
                 break
 

@@ -393,3 +393,46 @@ def test_a_phrase_in_an_item_a_heading_or_a_cell_is_tagged_in_its_language(tmp_p
         (squash("Шал, кет!"), "kk"),
         (squash("О митингах"), "ru"),
     ]
+
+
+@pytest.mark.parametrize("options", [[], ["--print"]], ids=["pdf", "print"])
+def test_a_call_never_takes_a_phrase_s_language_and_a_lost_phrase_stops_none(tmp_path, options):
+    """A note's call ("1") or the print copy's source letter ("a") is a Span holding a link,
+    whose letters any phrase may hold ("статья 1"): it never takes a phrase's /Lang, nor the
+    phrase's from the Span it belongs on. Phrases whose lines are not found (right-to-left runs
+    painted in visual order) do not stop the ones after them."""
+    body = (
+        "Police cited the code.[^1] See [the report](https://example.org/r).\n\n"
+        'People shouted <span lang="kk">Шал, кет!</span> under <span lang="ru">статья 1</span>.\n\n'
+        'They said <span lang="ar">حرية التعبير</span>, <span lang="ar">المجتمع المدني</span>, '
+        '<span lang="ar">حقوق الإنسان</span> and then <span lang="es">la ley mordaza</span>.\n\n'
+        "[^1]: A note.\n"
+    )
+    built = build_brief(write(tmp_path, FRONT + body), tmp_path / "out", *options)
+    assert built.status == 0, built.stderr
+    texts = structure_texts(built.pdf, lambda node: node.get("/S") == "/Span")
+    with pikepdf.open(built.pdf) as document:
+        langs = [
+            str(n.get("/Lang", "")) for n in structure_nodes(document) if n.get("/S") == "/Span"
+        ]
+    tagged = [(squash(text), lang) for text, lang in zip(texts, langs, strict=True) if lang]
+    assert (squash("Шал, кет!"), "kk") in tagged
+    assert (squash("статья 1"), "ru") in tagged
+    assert (squash("la ley mordaza"), "es") in tagged
+    assert [lang for text, lang in tagged if text in ("1", "a")] == []
+
+
+def test_an_arabic_table_cell_is_read_as_the_copy_shows_it(tmp_path):
+    """Right to left, a table cell is read as written: a note's call apart from the number it
+    follows ("2022 1", not "20221"), and no source letter the distributable does not print."""
+    front = FRONT.replace("country: Testland", "country: تونس").replace(
+        "---\n", "---\nlang: ar\n", 1
+    )
+    body = (
+        "| القانون | السنة |\n|---|---|\n| المرسوم | 2022[^2] |\n"
+        "| انظر [التقرير](https://example.org) | 10 |\n\n[^2]: ملاحظة.\n"
+    )
+    built = build_brief(write(tmp_path, front + body), tmp_path / "out")
+    assert built.status == 0, built.stderr
+    cells = structure_texts(built.pdf, lambda node: node.get("/S") == "/TD", actual=True)
+    assert [" ".join(c.split()) for c in cells] == ["المرسوم", "2022 1", "انظر التقرير", "10"]

@@ -485,7 +485,7 @@ def test_every_word_read_in_structure_order_is_a_word_the_brief_writes(long_brie
     if lang == "ar":
         pytest.skip("right to left: each block is read as written")
     for copy in built:
-        written = words(copy.html.read_text()).casefold()
+        written = words(copy.html.read_text(), addresses=copy is built[1]).casefold()
         known = set(re.findall(LATIN_WORD, written))
         read = read_aloud(copy.pdf)
         assert read.count("\u00ad") > 20  # the hyphenation broke words

@@ -16,6 +16,7 @@ from helpers import (
     kids,
     layout_meta,
     letters,
+    marked_texts,
     outloud,
     read_aloud,
     squash,
@@ -303,3 +304,27 @@ def test_the_line_set_in_spaced_capitals_is_read_as_words(brief):
     read = read_aloud(brief.pdf)
     assert f" {series} " in read
     assert re.search(r"(?:\b\w ){4}", read) is None
+
+
+def test_a_hyphen_of_the_word_itself_stays_whichever_hyphen_it_is(tmp_path):
+    """A compound written with U+2010 ("e‐mail") that ends a line keeps its hyphen, though the
+    page also writes the word without one ("email") and its line is a word alone."""
+    body = "People use email daily.\n\n" + " ".join(["Send an *e\u2010mail* to the office."] * 14)
+    source = write(tmp_path, FRONT + body + "\n")
+    assert run([str(source), "-o", str(tmp_path)])[0] == 0
+    shown = marked_texts(tmp_path / "brief.pdf")
+    assert any(t.endswith(("e-", "e\u2010")) for t in shown.values())  # a line ends there
+    read = " ".join(read_aloud(tmp_path / "brief.pdf").split())
+    assert "e\u00admail" not in read and read.count("e\u2010mail to") == 14
+
+
+def test_a_space_after_a_link_is_read_where_a_line_ends(tmp_path):
+    """The distributable hides the source letter the print copy calls after a link: the space
+    after the link is found in the words the page shows, and read where a line ends there."""
+    body = " ".join(
+        f"The [report number {n}](https://example.org/r{n}) said so." for n in range(14)
+    )
+    source = write(tmp_path, FRONT + body + "\n")
+    assert run([str(source), "-o", str(tmp_path)])[0] == 0
+    read = " ".join(read_aloud(tmp_path / "brief.pdf").split())
+    assert re.findall(r"\d+said", read) == [] and read.count(" said so.") == 14
