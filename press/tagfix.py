@@ -482,16 +482,29 @@ def one_link_one_annotation(pdf: pydyf.PDF) -> None:
             link = pdf.objects[number(kid)] if isinstance(kid, bytes) else None
             target = destination(pdf, link) if link and link.get("S") == "/Link" else None
             if target is not None and last is not None and target == destination(pdf, last):
-                last["K"] = pydyf.Array([*last["K"], *link["K"]])
+                kids = on_its_page(link, last)
+                last["K"] = pydyf.Array([*last["K"], *kids])
                 for moved in refs(pdf, link):
                     moved["P"] = last.reference
-                claim(pdf, last, list(link["K"]))
+                claim(pdf, last, kids)
                 continue
             kept.append(kid)
             last = link if target is not None else None
         parent["K"] = pydyf.Array(kept)
     for link in [e for e in tree(pdf) if e.get("S") == "/Link"]:
         merge_annotations(pdf, link)
+
+
+def on_its_page(element: dict, holder: dict) -> list:
+    """An element's kids as another element on another page holds them: a marked sequence
+    named with its page (an MCR), not by its MCID alone, which would name the holder's page's."""
+    if element.get("Pg") == holder.get("Pg"):
+        return list(element["K"])
+    return [
+        pydyf.Dictionary({"Type": "/MCR", "Pg": element["Pg"], "MCID": kid})
+        if isinstance(kid, int) else kid
+        for kid in element["K"]
+    ]  # fmt: skip
 
 
 def destination(pdf: pydyf.PDF, link: dict) -> str | None:
@@ -777,13 +790,8 @@ def lines_into_their_elements(pdf: pydyf.PDF) -> None:
             line = pdf.objects[number(kid)] if isinstance(kid, bytes) else None
             if line is None or "S" not in line:
                 marks.append(kid)
-            elif parent.get("Pg") == line.get("Pg"):
-                marks += list(line["K"])
-            else:  # its page's marks, named with their page
-                marks += [
-                    pydyf.Dictionary({"Type": "/MCR", "Pg": line["Pg"], "MCID": k})
-                    for k in line["K"]
-                ]
+            else:
+                marks += on_its_page(line, parent)
         parent["K"] = pydyf.Array(marks)
         claim(pdf, parent, marks)
 

@@ -328,3 +328,29 @@ def test_a_space_after_a_link_is_read_where_a_line_ends(tmp_path):
     assert run([str(source), "-o", str(tmp_path)])[0] == 0
     read = " ".join(read_aloud(tmp_path / "brief.pdf").split())
     assert re.findall(r"\d+said", read) == [] and read.count(" said so.") == 14
+
+
+def test_a_link_across_a_page_break_claims_each_mark_once(tmp_path):
+    """Links set over a page break, joined into one Link with the paragraph they are in: each
+    page's marked sequences are claimed by one element, named with their own page (outloud
+    TAG-022 found MCID 0 of a page claimed by its heading and by a link from the page before)."""
+    words = "a report on the right to protest in the capital"
+    body = "## Words\n\n" + " ".join(
+        f"[{words} number {n}](https://example.org/r{n}) and" for n in range(160)
+    )
+    source = write(tmp_path, FRONT + body + "\n")
+    assert run([str(source), "-o", str(tmp_path)])[0] == 0
+    pdf = tmp_path / "brief.pdf"
+    with pikepdf.open(pdf) as document:
+        pages = {page.objgen: n for n, page in enumerate(document.pages)}
+        assert len(pages) > 3
+        claims = []
+        for node in structure_nodes(document):
+            kids = node.get("/K", [])
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, int):
+                    claims.append((pages[node.Pg.objgen], kid))
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                    claims.append((pages[kid.Pg.objgen], int(kid.MCID)))
+        assert len(claims) == len(set(claims))
+    assert [f for f in outloud(pdf)["findings"] if f["rule"].startswith("TAG")] == []
