@@ -13,7 +13,9 @@ import markdown
 from markdown.extensions import Extension, toc
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from .i18n import N_
 from .sourcemap import SourceMap
@@ -552,6 +554,29 @@ class SourceNotes(Treeprocessor):
             parent[index:index] = added
 
 
+# An address written out in the text, as pasted from Word: up to a space, a bracket or a quote.
+BARE_ADDRESS_RE = r"(?<![\w/@.:=\"'-])https?://[^\s<>\"'`\[\]{}|\\^]+"
+TRAILING = ".,;:!?…»”’\"'"  # what ends a sentence after an address, not the address
+
+
+class BareAddresses(InlineProcessor):
+    """An address written out (`https://…`) a link to itself, as `<https://…>` makes one: a
+    reader can follow it, the print copy does not print it twice, and outloud finds no address
+    without its link (LNK-010). Its sentence's last stop and an unmatched bracket stay out."""
+
+    ANCESTOR_EXCLUDES = ("a",)
+
+    def handleMatch(self, m: re.Match, data: str):
+        address = m[0]
+        while address[-1] in TRAILING or (
+            address[-1] == ")" and address.count(")") > address.count("(")
+        ):
+            address = address[:-1]
+        link = etree.Element("a", {"href": address})
+        link.text = AtomicString(address)
+        return link, m.start(0), m.start(0) + len(address)
+
+
 def letters(n: int) -> str:
     """A source note's mark: a, b … z, aa, ab …, as CSS's lower-alpha counts."""
     mark = ""
@@ -638,6 +663,9 @@ class PressExtension(Extension):
         self.facts: list[Fact] = []
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After `[text](address)` (160), `<address>` (120) and raw HTML (90): an address no
+        # link or tag holds; before emphasis (60), whose underscores an address may have.
+        md.inlinePatterns.register(BareAddresses(BARE_ADDRESS_RE, md), "press-bare-addresses", 85)
         # Sections first: a heading's id and contents entry must not take in its notes. Facts
         # before the notes move to their calls and before links that lead nowhere are unwrapped.
         md.treeprocessors.register(RawClasses(md), "press-raw-classes", 19)

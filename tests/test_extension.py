@@ -5,6 +5,8 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from press.config import Config
 from press.convert import convert
@@ -309,3 +311,35 @@ def test_escaped_characters_keep_their_figures_in_a_right_to_left_brief():
 def test_a_paragraph_naming_python_markdowns_notes_marker_stays():
     out = text("Before.\n\n///Footnotes Go Here///\n\nAfter.[^a]\n\n[^a]: A note.")
     assert "///Footnotes Go Here///" in out and 'id="fn:1">A note.' in out
+
+
+ADDRESS_PARTS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_/~%=&?#.", max_size=30)
+STOPS = ".,;:!?…»”’\"')"  # what may end a sentence or close a bracket after an address
+
+
+@given(path=ADDRESS_PARTS, stop=st.sampled_from(["", ".", ",", ";", ")", "”", "...", "!"]))
+def test_an_address_written_out_is_a_link_to_itself_without_the_stop_after_it(path, stop):
+    """An address pasted as text (`https://…`, as Word briefs carry them) becomes a link to
+    itself, as `<https://…>` does: whatever follows it that ends a sentence or closes a
+    bracket it did not open stays text after the link."""
+    address = f"https://example.org/{path}"
+    body = text(f"See ({address}{stop} now.\n" if stop == ")" else f"See {address}{stop} now.\n")
+    (href,) = re.findall(r'<a href="([^"#][^"]*)">', body)
+    linked = unescape(href)
+    assert address.startswith(linked) and linked.startswith("https://example.org/")
+    rest = address[len(linked) :] + stop
+    assert rest.strip(STOPS) == ""  # only stops were left out of the link
+
+
+def test_an_address_in_code_a_link_or_a_tag_stays_as_it_is():
+    body = text(
+        "`https://example.org/code` and [the report](https://example.org/r), "
+        '<a href="https://example.org/raw">raw</a> and *in https://example.org/a_b_c emphasis*.\n'
+    )
+    assert "<code>https://example.org/code</code>" in body
+    found = set(re.findall(r'<a href="([^"#][^"]*)">', body))
+    assert found == {
+        "https://example.org/r",
+        "https://example.org/raw",
+        "https://example.org/a_b_c",
+    }

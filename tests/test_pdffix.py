@@ -16,6 +16,7 @@ from helpers import (
     kids,
     layout_meta,
     letters,
+    link_uris,
     marked_texts,
     outloud,
     read_aloud,
@@ -354,3 +355,14 @@ def test_a_link_across_a_page_break_claims_each_mark_once(tmp_path):
                     claims.append((pages[kid.Pg.objgen], int(kid.MCID)))
         assert len(claims) == len(set(claims))
     assert [f for f in outloud(pdf)["findings"] if f["rule"].startswith("TAG")] == []
+
+
+def test_an_address_written_out_is_a_link_a_reader_can_follow(tmp_path):
+    """A note's address pasted as text is a link in the PDF (outloud LNK-010 named each address
+    shown without one), printed once in the print copy."""
+    body = 'A report.[^1]\n\n[^1]: Amnesty International, "A report", https://example.org/r/2024/, 2024.\n'
+    source = write(tmp_path, FRONT + body)
+    for options, pdf in (([], "brief.pdf"), (["--print"], "brief-print.pdf")):
+        assert run([str(source), "-o", str(tmp_path), *options])[0] == 0
+        assert link_uris(tmp_path / pdf) == ["https://example.org/r/2024/"]
+        assert [f for f in outloud(tmp_path / pdf)["findings"] if f["rule"].startswith("LNK")] == []
