@@ -554,8 +554,9 @@ class SourceNotes(Treeprocessor):
             parent[index:index] = added
 
 
-# An address written out in the text, as pasted from Word: up to a space, a bracket or a quote.
-BARE_ADDRESS_RE = r"(?<![\w/@.:=\"'-])https?://[^\s<>\"'`\[\]{}|\\^]+"
+# An address written out in the text, as pasted from Word: up to a space, a bracket, a quote or
+# a control character (Python-Markdown's placeholders: a note's way back follows its last word).
+BARE_ADDRESS_RE = r"(?<![\w/@.:=\"'-])https?://[^\s<>\"'`\[\]{}|\\^\x00-\x1f\x7f]+"
 TRAILING = ".,;:!?…»”’\"'"  # what ends a sentence after an address, not the address
 
 

@@ -360,9 +360,13 @@ def test_a_link_across_a_page_break_claims_each_mark_once(tmp_path):
 def test_an_address_written_out_is_a_link_a_reader_can_follow(tmp_path):
     """A note's address pasted as text is a link in the PDF (outloud LNK-010 named each address
     shown without one), printed once in the print copy."""
-    body = 'A report.[^1]\n\n[^1]: Amnesty International, "A report", https://example.org/r/2024/, 2024.\n'
+    body = (
+        "A report.[^1] Another.[^2]\n\n"
+        '[^1]: Amnesty International, "A report", https://example.org/r/2024/, 2024.\n'
+        "[^2]: At https://example.org/s\n"  # its last word: the note's way back follows it
+    )
     source = write(tmp_path, FRONT + body)
     for options, pdf in (([], "brief.pdf"), (["--print"], "brief-print.pdf")):
         assert run([str(source), "-o", str(tmp_path), *options])[0] == 0
-        assert link_uris(tmp_path / pdf) == ["https://example.org/r/2024/"]
+        assert link_uris(tmp_path / pdf) == ["https://example.org/r/2024/", "https://example.org/s"]
         assert [f for f in outloud(tmp_path / pdf)["findings"] if f["rule"].startswith("LNK")] == []
