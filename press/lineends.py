@@ -19,7 +19,7 @@ import unicodedata
 
 import pydyf
 
-from .tagfix import INLINE, marks_of, number, tree
+from .tagfix import INLINE, marks, marks_of, number, tree
 from .tounicode import mark_texts
 
 SOFT_HYPHEN = "\u00ad"
@@ -53,30 +53,15 @@ def written_as(before: str, after: str, page: str) -> str | None:
 PHRASES = INLINE | {"/NonStruct"}  # WeasyPrint 70 tags emphasis as NonStruct, one a line
 
 
-def lines(pdf: pydyf.PDF, element: dict) -> list[tuple[bytes, int]]:
-    """The marked sequences (page, MCID) of an element's own text, its phrases' included and its
-    blocks' (a note in an item) left to them, in reading order."""
-    found = []
-    for kid in element.get("K", []) if isinstance(element.get("K"), list) else []:
-        node = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
-        if isinstance(kid, int) and "Pg" in element:
-            found.append((element["Pg"], kid))
-        elif isinstance(node, dict) and node.get("Type") == "/MCR":
-            found.append((node["Pg"], node["MCID"]))
-        elif isinstance(node, dict) and node.get("S") in PHRASES:
-            found += lines(pdf, node)
-    return found
-
-
 def line_ends_as_written(pdf: pydyf.PDF, page_text: str) -> None:
     """Give each line whose end the tagged text misreads its words as written (ActualText)."""
     page, shown = squashed(page_text), mark_texts(pdf)
     for element in tree(pdf):
         if element.get("S") in PHRASES:
             continue
-        marks = lines(pdf, element)
-        for at, mark in enumerate(marks[:-1]):
-            before, after = shown.get(mark, ""), shown.get(marks[at + 1], "")
+        lines = marks(pdf, element, PHRASES)  # its own: its blocks' (a note in an item) apart
+        for at, mark in enumerate(lines[:-1]):
+            before, after = shown.get(mark, ""), shown.get(lines[at + 1], "")
             if (meant := written_as(before, after, page)) == SOFT_HYPHEN:
                 line_says(pdf, mark, before[:-1] + SOFT_HYPHEN)
             elif meant is not None:

@@ -302,8 +302,9 @@ INLINE = {"/Span", "/Link", "/Em", "/Strong", "/Code", "/Quote", "/Reference", "
 IN_TABLES = {"/TD", "/TH", "/TR", "/THead", "/TBody", "/TFoot"}
 
 
-def marks(pdf: pydyf.PDF, element: dict) -> list[tuple[bytes, int]]:
-    """The marked sequences (page, MCID) an element and those below it hold, in reading order."""
+def marks(pdf: pydyf.PDF, element: dict, into: set | None = None) -> list[tuple[bytes, int]]:
+    """The marked sequences (page, MCID) an element and those below it hold, in reading order;
+    with into, only those below it of these kinds (its phrases: press/lineends.py)."""
     found = []
     for kid in element.get("K", []) if isinstance(element.get("K"), list) else []:
         node = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
@@ -311,8 +312,8 @@ def marks(pdf: pydyf.PDF, element: dict) -> list[tuple[bytes, int]]:
             found.append((element["Pg"], kid))
         elif isinstance(node, dict) and node.get("Type") == "/MCR":
             found.append((node["Pg"], node["MCID"]))
-        elif isinstance(node, dict) and node.get("S"):
-            found += marks(pdf, node)
+        elif isinstance(node, dict) and node.get("S") and (into is None or node["S"] in into):
+            found += marks(pdf, node, into)
     return found
 
 

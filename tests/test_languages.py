@@ -344,6 +344,15 @@ def test_a_passage_marked_in_another_language_is_tagged_in_it(tmp_path):
     assert tagged[squash("The brief goes on in English.")] == ""
 
 
+def span_languages(pdf) -> list[tuple[str, str]]:
+    """Each Span's text (squashed) and its /Lang ("" where it has none), in document order."""
+    texts = structure_texts(pdf, lambda node: node.get("/S") == "/Span")
+    with pikepdf.open(pdf) as document:
+        spans = [n for n in structure_nodes(document) if n.get("/S") == "/Span"]
+        langs = [str(n.get("/Lang", "")) for n in spans]
+    return list(zip(map(squash, texts), langs, strict=True))
+
+
 def test_a_phrase_marked_in_another_language_is_tagged_in_it_on_every_line(tmp_path):
     """`<span lang>` inside a sentence reaches the tags as /Lang on each Span WeasyPrint makes of
     it, one per line it is set on; the words around it keep the brief's language."""
@@ -356,16 +365,12 @@ def test_a_phrase_marked_in_another_language_is_tagged_in_it_on_every_line(tmp_p
     )
     built = build_brief(write(tmp_path, FRONT + body), tmp_path / "out")
     assert built.status == 0, built.stderr
-    texts = structure_texts(built.pdf, lambda node: node.get("/S") == "/Span")
-    with pikepdf.open(built.pdf) as document:
-        spans = [n for n in structure_nodes(document) if n.get("/S") == "/Span"]
-        langs = [str(n.get("/Lang", "")) for n in spans]
-    tagged = list(zip(map(squash, texts), langs, strict=True))  # PDFium: a line's hyphen is \x02
+    tagged = span_languages(built.pdf)
     lines = [(text, lang) for text, lang in tagged if lang]
-    ru = "".join(t for t, lang in lines if lang == "ru").replace("\x02", "")
+    ru = "".join(t for t, lang in lines if lang == "ru")
     assert ru == squash(russian + "Свобода собраний")
     assert [t for t, lang in lines if lang == "kk"] == [squash("Шал, кет!")]
-    assert len([lang for lang in langs if lang == "ru"]) >= 3  # the long phrase on two lines
+    assert len([lang for _, lang in lines if lang == "ru"]) >= 3  # the long phrase on two lines
     assert not [t for t, lang in tagged if lang and re.search("[A-Za-z]", t)]
 
 
@@ -381,12 +386,7 @@ def test_a_phrase_in_an_item_a_heading_or_a_cell_is_tagged_in_its_language(tmp_p
     )
     built = build_brief(write(tmp_path, FRONT + body), tmp_path / "out")
     assert built.status == 0, built.stderr
-    texts = structure_texts(built.pdf, lambda node: node.get("/S") == "/Span")
-    with pikepdf.open(built.pdf) as document:
-        langs = [
-            str(n.get("/Lang", "")) for n in structure_nodes(document) if n.get("/S") == "/Span"
-        ]
-    tagged = [(squash(text), lang) for text, lang in zip(texts, langs, strict=True) if lang]
+    tagged = [(text, lang) for text, lang in span_languages(built.pdf) if lang]
     assert tagged == [
         (squash("Об иностранных агентах"), "ru"),
         (squash("О некоммерческих организациях"), "ru"),
@@ -410,12 +410,7 @@ def test_a_call_never_takes_a_phrase_s_language_and_a_lost_phrase_stops_none(tmp
     )
     built = build_brief(write(tmp_path, FRONT + body), tmp_path / "out", *options)
     assert built.status == 0, built.stderr
-    texts = structure_texts(built.pdf, lambda node: node.get("/S") == "/Span")
-    with pikepdf.open(built.pdf) as document:
-        langs = [
-            str(n.get("/Lang", "")) for n in structure_nodes(document) if n.get("/S") == "/Span"
-        ]
-    tagged = [(squash(text), lang) for text, lang in zip(texts, langs, strict=True) if lang]
+    tagged = [(text, lang) for text, lang in span_languages(built.pdf) if lang]
     assert (squash("Шал, кет!"), "kk") in tagged
     assert (squash("статья 1"), "ru") in tagged
     assert (squash("la ley mordaza"), "es") in tagged
