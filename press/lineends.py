@@ -19,7 +19,7 @@ import unicodedata
 
 import pydyf
 
-from .tagfix import INLINE, marks, marks_of, number, tree
+from .tagfix import INLINE, mark_of, marks, marks_of, number, resolve, tree
 from .tounicode import mark_texts
 
 SOFT_HYPHEN = "\u00ad"
@@ -85,13 +85,10 @@ def lines_as_spans(pdf: pydyf.PDF, holder: dict) -> dict[tuple[bytes, int], dict
     kids' (outloud ORD-001). The Spans, by (page, MCID)."""
     spans, kids = {}, []
     for kid in holder["K"]:
-        if isinstance(kid, int) and "Pg" in holder:
-            page, mcid = holder["Pg"], kid
-        elif isinstance(kid, dict) and kid.get("Type") == "/MCR":
-            page, mcid = kid["Pg"], kid["MCID"]
-        else:
+        if (mark := mark_of(holder, resolve(pdf, kid))) is None:
             kids.append(kid)
             continue
+        page, mcid = mark
         span = pydyf.Dictionary(
             {"Type": "/StructElem", "S": "/Span", "P": holder.reference, "Pg": page,
              "K": pydyf.Array([mcid])}

@@ -307,14 +307,21 @@ def marks(pdf: pydyf.PDF, element: dict, into: set | None = None) -> list[tuple[
     with into, only those below it of these kinds (its phrases: press/lineends.py)."""
     found = []
     for kid in element.get("K", []) if isinstance(element.get("K"), list) else []:
-        node = pdf.objects[number(kid)] if isinstance(kid, bytes) else kid
-        if isinstance(kid, int) and "Pg" in element:
-            found.append((element["Pg"], kid))
-        elif isinstance(node, dict) and node.get("Type") == "/MCR":
-            found.append((node["Pg"], node["MCID"]))
+        node = resolve(pdf, kid)
+        if (mark := mark_of(element, node)) is not None:
+            found.append(mark)
         elif isinstance(node, dict) and node.get("S") and (into is None or node["S"] in into):
             found += marks(pdf, node, into)
     return found
+
+
+def mark_of(element: dict, kid) -> tuple[bytes, int] | None:
+    """The marked sequence (page, MCID) an element's kid (resolved) is, if it is one."""
+    if isinstance(kid, int) and "Pg" in element:
+        return element["Pg"], kid
+    if isinstance(kid, dict) and kid.get("Type") == "/MCR":
+        return kid["Pg"], kid["MCID"]
+    return None
 
 
 def notes_read_after_their_calls(pdf: pydyf.PDF) -> None:

@@ -31,11 +31,10 @@ class Page:
 def read(page: str, language: Language, addresses: bool = False) -> Page:
     """What the page's HTML says that the tags need; addresses, whether the copy prints each
     link's address and calls its source note (the print copy), which the others hide."""
-    hidden = HIDDEN if addresses else HIDDEN | ADDRESSES
     return Page(
         described(page, language),
         written_headings(page),
-        written_paragraphs(page, hidden),
+        written_paragraphs(page, addresses),
         words(page, addresses),
     )
 
@@ -208,8 +207,8 @@ class Paragraphs(HTMLParser):
             self.spaced.append(dict(attrs).get("id") in SPACED)
         if tag in ("p", "ul", "ol") and self.open and self.open[-1][0] == "li":
             self.open[-1] = ("li with blocks", self.open[-1][1])
-        if KINDS.get(tag, tag) in self.found:
-            self.open.append((KINDS.get(tag, tag), []))
+        if (kind := KINDS.get(tag, tag)) in self.found:
+            self.open.append((kind, []))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID or not self.stack:
@@ -258,12 +257,11 @@ LEFT_OUT = frozenset({"footnote", "note-ref", "source", "address", "skip"})  # s
 VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "col", "area", "base"}
 
 
-def written_paragraphs(
-    page: str, hidden: frozenset[str] = HIDDEN
-) -> dict[str, list[str] | dict[str, str]]:
+def written_paragraphs(page: str, addresses: bool = False) -> dict[str, list[str] | dict[str, str]]:
     """The words of the page's `p`s and `li`s as written, in order, and of its page-foot notes
-    by id (`Paragraphs`), without what the copy hides."""
-    read = Paragraphs(page.split('<section id="notes">', 1)[0], LEFT_OUT | (hidden & ADDRESSES))
+    by id (`Paragraphs`), without what the copy hides (`read`)."""
+    left_out = LEFT_OUT if addresses else LEFT_OUT | ADDRESSES
+    read = Paragraphs(page.split('<section id="notes">', 1)[0], left_out)
     return {
         **read.found,
         "notes": read.notes,
@@ -340,9 +338,9 @@ def phrases_in_their_language(pdf: pydyf.PDF, paragraphs: dict) -> None:
     phrases = paragraphs["phrases"]
     if not phrases:
         return
-    shown, at = mark_texts(pdf), 0
-    notes = {id(e) for n in tree(pdf) if n.get("S") == "/Note" for e in elements(pdf, n)}
-    for line in tree(pdf):
+    shown, at, everything = mark_texts(pdf), 0, tree(pdf)
+    notes = {id(e) for n in everything if n.get("S") == "/Note" for e in elements(pdf, n)}
+    for line in everything:
         kids = refs(pdf, line)
         if line.get("S") != "/Span" or not kids or id(line) in notes:
             continue  # a line of text, not a span's; the notes' phrases are not read (LEFT_OUT)
